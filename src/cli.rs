@@ -1,0 +1,30 @@
+//! Command-line definitions: one subcommand per job, each with its own
+//! usage text in its module under `cmd/`.
+
+use clap::{Parser, Subcommand};
+
+/// Find near-duplicate articles and group news into stories.
+#[derive(Debug, Parser)]
+#[command(name = "story-cluster", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Report the stories and near-duplicate groups in a set of articles.
+    Run(crate::cmd::run::Args),
+}
+
+/// Parses a threshold in (0, 1].
+pub fn unit_interval(s: &str) -> Result<f64, String> {
+    let x: f64 = s.parse().map_err(|_| format!("'{s}' is not a number"))?;
+    if x > 0.0 && x <= 1.0 {
+        Ok(x)
+    } else {
+        Err(format!("{x} is outside (0, 1]"))
+    }
+}

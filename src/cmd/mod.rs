@@ -1,0 +1,13 @@
+//! Subcommands, one per file.
+
+pub mod run;
+
+use crate::cli::{Cli, Command};
+use story_cluster::error::Error;
+
+/// Runs the chosen subcommand; returns the exit code.
+pub fn dispatch(cli: Cli) -> Result<i32, Error> {
+    match cli.command {
+        Command::Run(args) => run::run(args),
+    }
+}

@@ -1,0 +1,103 @@
+//! From bytes to text: size limits, binary detection and UTF-8 checks that
+//! say where the bad byte is.
+
+use super::ReadOptions;
+use crate::error::InputProblem;
+use std::io::Read;
+
+/// Reads everything, refusing more than the document size limit.
+pub fn read_limited(
+    reader: impl Read,
+    origin: &str,
+    options: &ReadOptions,
+) -> Result<Vec<u8>, InputProblem> {
+    let mut bytes = Vec::new();
+    reader
+        .take(options.max_document_bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|err| InputProblem::file(origin, format!("cannot read: {err}")))?;
+    if bytes.len() as u64 > options.max_document_bytes {
+        return Err(InputProblem::file(
+            origin,
+            format!(
+                "too large for one document (over {} bytes)",
+                options.max_document_bytes
+            ),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Whether the bytes look like a binary file rather than text: a NUL byte,
+/// which no text encoding this tool reads ever produces.
+pub fn looks_binary(bytes: &[u8]) -> bool {
+    bytes.contains(&0)
+}
+
+/// Checks the bytes are UTF-8 text, dropping a byte-order mark. `first_line`
+/// is the line number of the first byte, for messages.
+pub fn to_text<'a>(
+    bytes: &'a [u8],
+    origin: &str,
+    first_line: Option<usize>,
+) -> Result<&'a str, InputProblem> {
+    let at = |line_offset: usize, message: String| match first_line {
+        Some(line) => InputProblem::line(origin, line + line_offset, message),
+        None => InputProblem::line(origin, line_offset + 1, message),
+    };
+    if looks_binary(bytes) {
+        let offset = bytes.iter().position(|&b| b == 0).unwrap_or(0);
+        let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count();
+        return Err(at(line, "binary data (NUL byte), not text; skipped".into()));
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|err| {
+        let valid = err.valid_up_to();
+        let line = bytes[..valid].iter().filter(|&&b| b == b'\n').count();
+        let line_start = bytes[..valid]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1);
+        at(
+            line,
+            format!(
+                "invalid UTF-8 at byte {} (column {}); skipped",
+                valid,
+                valid - line_start + 1
+            ),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_utf8_names_the_line() {
+        let err = to_text(b"ok\nfine\nbad \xff here", "f.txt", None).unwrap_err();
+        assert_eq!(err.line, Some(3));
+        assert!(err.message.contains("invalid UTF-8"), "{}", err.message);
+        assert!(err.message.contains("column 5"), "{}", err.message);
+    }
+
+    #[test]
+    fn nul_bytes_mean_binary() {
+        let err = to_text(b"PK\x03\x04\x00\x00", "f.txt", None).unwrap_err();
+        assert!(err.message.contains("binary"));
+    }
+
+    #[test]
+    fn bom_is_dropped() {
+        assert_eq!(to_text(b"\xEF\xBB\xBFhi", "f", None).unwrap(), "hi");
+    }
+
+    #[test]
+    fn limit_is_enforced() {
+        let options = ReadOptions {
+            max_document_bytes: 4,
+        };
+        assert!(read_limited(&b"12345"[..], "f", &options).is_err());
+        assert_eq!(read_limited(&b"1234"[..], "f", &options).unwrap(), b"1234");
+    }
+}

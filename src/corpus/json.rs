@@ -1,0 +1,251 @@
+//! JSON documents: JSON lines (one object per line) or one JSON array of
+//! objects. Each object has `id` and `text`, and may have `title`, `date`,
+//! `url` and `source`; other fields are ignored.
+
+use super::{Document, ReadOptions, decode};
+use crate::error::InputProblem;
+use serde::Deserialize;
+use std::io::{BufRead, BufReader, Read};
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Id {
+    Text(String),
+    Number(serde_json::Number),
+}
+
+#[derive(Deserialize)]
+struct Record {
+    id: Option<Id>,
+    text: Option<String>,
+    title: Option<String>,
+    date: Option<String>,
+    url: Option<String>,
+    source: Option<String>,
+}
+
+/// Reads JSON lines or a JSON array from `reader`.
+pub fn read(
+    origin: &str,
+    reader: impl Read,
+    options: &ReadOptions,
+) -> (Vec<Document>, Vec<InputProblem>) {
+    let mut reader = BufReader::with_capacity(256 * 1024, reader);
+    let mut docs = Vec::new();
+    let mut problems = Vec::new();
+    let mut line = Vec::new();
+    let mut number = 0usize;
+    let mut first_content = true;
+    loop {
+        number += 1;
+        match read_line(&mut reader, &mut line, options.max_document_bytes) {
+            Err(err) => {
+                problems.push(InputProblem::line(origin, number, format!("cannot read: {err}")));
+                break;
+            }
+            Ok(LineRead::End) => break,
+            Ok(LineRead::TooLong) => problems.push(InputProblem::line(
+                origin,
+                number,
+                format!("line longer than {} bytes; skipped", options.max_document_bytes),
+            )),
+            Ok(LineRead::Line) => {
+                if line.iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                if std::mem::take(&mut first_content)
+                    && line.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[')
+                {
+                    return read_array(origin, line, reader, number, options);
+                }
+                match parse_record(origin, number, &line) {
+                    Ok(doc) => docs.push(doc),
+                    Err(problem) => problems.push(problem),
+                }
+            }
+        }
+    }
+    (docs, problems)
+}
+
+enum LineRead {
+    Line,
+    TooLong,
+    End,
+}
+
+/// Reads one line into `line` (without the newline), never holding more than
+/// `limit` bytes of it: a longer line is consumed and reported.
+fn read_line(reader: &mut impl BufRead, line: &mut Vec<u8>, limit: u64) -> std::io::Result<LineRead> {
+    line.clear();
+    let mut too_long = false;
+    let mut any = false;
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            break;
+        }
+        any = true;
+        let (chunk, done) = match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => (&buf[..i], Some(i + 1)),
+            None => (buf, None),
+        };
+        if !too_long {
+            if (line.len() + chunk.len()) as u64 > limit {
+                too_long = true;
+                line.clear();
+            } else {
+                line.extend_from_slice(chunk);
+            }
+        }
+        let used = done.unwrap_or(buf.len());
+        reader.consume(used);
+        if done.is_some() {
+            break;
+        }
+    }
+    Ok(match (any, too_long) {
+        (false, _) => LineRead::End,
+        (true, true) => LineRead::TooLong,
+        (true, false) => LineRead::Line,
+    })
+}
+
+fn parse_record(origin: &str, line: usize, bytes: &[u8]) -> Result<Document, InputProblem> {
+    let text = decode::to_text(bytes, origin, Some(line))?;
+    let record: Record = serde_json::from_str(text)
+        .map_err(|err| InputProblem::line(origin, line, format!("malformed JSON: {err}; skipped")))?;
+    into_document(record, format!("{origin}:{line}"))
+        .map_err(|message| InputProblem::line(origin, line, message))
+}
+
+fn into_document(record: Record, at: String) -> Result<Document, String> {
+    let id = match record.id {
+        Some(Id::Text(id)) if !id.trim().is_empty() => id.trim().to_owned(),
+        Some(Id::Number(n)) => n.to_string(),
+        Some(Id::Text(_)) => return Err("empty `id`; skipped".into()),
+        None => return Err("missing field `id`; skipped".into()),
+    };
+    let body = match record.text {
+        Some(text) if !text.trim().is_empty() => text,
+        Some(_) => return Err(format!("document '{id}' has empty `text`; skipped")),
+        None => return Err(format!("document '{id}' has no field `text`; skipped")),
+    };
+    let non_empty = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    Ok(Document {
+        id,
+        title: record.title.map(|t| t.trim().to_owned()).unwrap_or_default(),
+        body,
+        date: non_empty(record.date),
+        source: non_empty(record.source),
+        url: non_empty(record.url),
+        origin: at,
+    })
+}
+
+/// A JSON array of objects, starting on line `first_line` whose bytes are in
+/// `start`. Read whole: arrays are for modest inputs, JSON lines for streams.
+fn read_array(
+    origin: &str,
+    start: Vec<u8>,
+    reader: impl Read,
+    first_line: usize,
+    options: &ReadOptions,
+) -> (Vec<Document>, Vec<InputProblem>) {
+    let mut bytes = start;
+    bytes.push(b'\n');
+    // An array holds many documents: allow 64 documents' worth of bytes.
+    let limit = ReadOptions {
+        max_document_bytes: options.max_document_bytes.saturating_mul(64),
+    };
+    match decode::read_limited(reader, origin, &limit) {
+        Ok(rest) => bytes.extend(rest),
+        Err(problem) => return (Vec::new(), vec![problem]),
+    }
+    let text = match decode::to_text(&bytes, origin, Some(first_line)) {
+        Ok(text) => text,
+        Err(problem) => return (Vec::new(), vec![problem]),
+    };
+    let items: Vec<serde_json::Value> = match serde_json::from_str(text) {
+        Ok(items) => items,
+        Err(err) => {
+            let line = first_line + err.line().saturating_sub(1);
+            return (
+                Vec::new(),
+                vec![InputProblem::line(origin, line, format!("malformed JSON array: {err}; skipped"))],
+            );
+        }
+    };
+    let mut docs = Vec::new();
+    let mut problems = Vec::new();
+    for (index, item) in items.into_iter().enumerate() {
+        let at = format!("{origin}[{index}]");
+        let result = serde_json::from_value::<Record>(item)
+            .map_err(|err| format!("malformed item: {err}; skipped"))
+            .and_then(|record| into_document(record, at.clone()));
+        match result {
+            Ok(doc) => docs.push(doc),
+            Err(message) => problems.push(InputProblem::file(at, message)),
+        }
+    }
+    (docs, problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_str(s: &str) -> (Vec<Document>, Vec<InputProblem>) {
+        read("in.jsonl", s.as_bytes(), &ReadOptions::default())
+    }
+
+    #[test]
+    fn reads_lines_and_reports_bad_ones() {
+        let (docs, problems) = read_str(concat!(
+            "{\"id\":\"a\",\"text\":\"alpha\",\"title\":\"A\",\"date\":\"2016-07-14\"}\n",
+            "\n",
+            "{\"id\":\"b\",\"text\":\n",
+            "{\"id\":7,\"text\":\"seven\"}\n",
+            "{\"text\":\"no id\"}\n",
+            "{\"id\":\"c\",\"text\":\"  \"}\n",
+        ));
+        let ids: Vec<_> = docs.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["a", "7"]);
+        assert_eq!(docs[0].date.as_deref(), Some("2016-07-14"));
+        assert_eq!(docs[1].origin, "in.jsonl:4");
+        let lines: Vec<_> = problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, [Some(3), Some(5), Some(6)]);
+        assert!(problems[0].message.starts_with("malformed JSON"));
+    }
+
+    #[test]
+    fn invalid_utf8_in_one_line_loses_only_that_line() {
+        let mut bytes = b"{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"b\",\"text\":\"\xff\"}\n".to_vec();
+        bytes.extend_from_slice(b"{\"id\":\"c\",\"text\":\"z\"}\n");
+        let (docs, problems) = read("f.jsonl", &bytes[..], &ReadOptions::default());
+        assert_eq!(docs.len(), 2);
+        assert_eq!(problems[0].line, Some(2));
+    }
+
+    #[test]
+    fn long_lines_are_skipped_not_held() {
+        let options = ReadOptions {
+            max_document_bytes: 40,
+        };
+        let input = format!(
+            "{{\"id\":\"a\",\"text\":\"{}\"}}\n{{\"id\":\"b\",\"text\":\"ok\"}}\n",
+            "x".repeat(100)
+        );
+        let (docs, problems) = read("f.jsonl", input.as_bytes(), &options);
+        assert_eq!(docs.len(), 1);
+        assert_eq!(problems[0].line, Some(1));
+    }
+
+    #[test]
+    fn reads_an_array() {
+        let (docs, problems) =
+            read_str("[\n {\"id\":\"a\",\"text\":\"x\"},\n {\"id\":\"b\"}\n]\n");
+        assert_eq!(docs.len(), 1);
+        assert_eq!(problems[0].path, "in.jsonl[1]");
+    }
+}

@@ -1,0 +1,201 @@
+//! Reading documents: folders, text files, JSON lines (optionally gzipped)
+//! and standard input, into [`Document`]s.
+//!
+//! Every bad input becomes an [`InputProblem`] naming the file (and line);
+//! the other inputs are still read. Documents come back sorted by id, so
+//! nothing downstream depends on the order the inputs were given in.
+
+mod date;
+mod decode;
+mod json;
+mod sources;
+mod text_file;
+
+pub use date::parse_day;
+pub use sources::{Source, SourceKind};
+
+use crate::error::InputProblem;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// One article.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Document {
+    /// Stable id: the file stem of a text file, or the JSON `id`.
+    pub id: String,
+    /// Headline: first non-empty line of a text file, or the JSON `title`.
+    pub title: String,
+    /// The text without the title.
+    pub body: String,
+    /// Publication date as given (`YYYY-MM-DD…` is understood).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Publisher or feed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Where it was published.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The file it was read from, and its line for JSON lines.
+    pub origin: String,
+}
+
+impl Document {
+    /// Days since 1970-01-01 of the document's date, if it has a readable one.
+    pub fn day(&self) -> Option<i32> {
+        self.date.as_deref().and_then(parse_day)
+    }
+}
+
+/// Limits that protect against inputs too large to be articles.
+#[derive(Clone, Debug)]
+pub struct ReadOptions {
+    /// Largest text file, JSON line or decompressed document accepted, in bytes.
+    pub max_document_bytes: u64,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            max_document_bytes: 16 * 1024 * 1024,
+        }
+    }
+}
+
+/// What reading produced: the documents, the bad inputs, and notes about
+/// files passed over on purpose (hidden, or of another kind).
+#[derive(Debug, Default)]
+pub struct Corpus {
+    /// Documents sorted by id, ids unique.
+    pub documents: Vec<Document>,
+    /// Inputs that could not be read; each was skipped.
+    pub problems: Vec<InputProblem>,
+    /// Files skipped on purpose.
+    pub notes: Vec<String>,
+}
+
+/// Reads every path (`-` is standard input), in parallel.
+pub fn read_paths(paths: &[PathBuf], options: &ReadOptions) -> Corpus {
+    let mut corpus = Corpus::default();
+    let sources = sources::expand(paths, &mut corpus.problems, &mut corpus.notes);
+    let results: Vec<(Vec<Document>, Vec<InputProblem>)> = sources
+        .par_iter()
+        .map(|source| read_source(source, options))
+        .collect();
+    let mut documents = Vec::new();
+    for (docs, problems) in results {
+        documents.extend(docs);
+        corpus.problems.extend(problems);
+    }
+    corpus.documents = drop_duplicate_ids(documents, &mut corpus.problems);
+    corpus.documents.sort_by(|a, b| a.id.cmp(&b.id));
+    corpus
+}
+
+/// Reads one text or JSON document set from bytes already in memory, as if
+/// from a file named `origin` (used for standard input and by tests).
+pub fn read_bytes(origin: &str, bytes: &[u8], options: &ReadOptions) -> Corpus {
+    let mut corpus = Corpus::default();
+    let (docs, problems) = read_sniffed(origin, bytes, options);
+    corpus.problems = problems;
+    corpus.documents = drop_duplicate_ids(docs, &mut corpus.problems);
+    corpus.documents.sort_by(|a, b| a.id.cmp(&b.id));
+    corpus
+}
+
+fn read_source(source: &Source, options: &ReadOptions) -> (Vec<Document>, Vec<InputProblem>) {
+    let origin = source.display();
+    let reader = match source.open(options) {
+        Ok(reader) => reader,
+        Err(problem) => return (Vec::new(), vec![problem]),
+    };
+    match source.kind {
+        SourceKind::Text => match decode::read_limited(reader, &origin, options) {
+            Ok(bytes) => match text_file::parse(&origin, source.stem(), &bytes) {
+                Ok(doc) => (vec![doc], Vec::new()),
+                Err(problem) => (Vec::new(), vec![problem]),
+            },
+            Err(problem) => (Vec::new(), vec![problem]),
+        },
+        SourceKind::Json => json::read(&origin, reader, options),
+        SourceKind::Stdin => match decode::read_limited(reader, &origin, options) {
+            Ok(bytes) => read_sniffed(&origin, &bytes, options),
+            Err(problem) => (Vec::new(), vec![problem]),
+        },
+    }
+}
+
+/// Standard input may be JSON lines, a JSON array, or one plain text.
+fn read_sniffed(
+    origin: &str,
+    bytes: &[u8],
+    options: &ReadOptions,
+) -> (Vec<Document>, Vec<InputProblem>) {
+    match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') | Some(b'[') => json::read(origin, bytes, options),
+        _ => match text_file::parse(origin, "stdin", bytes) {
+            Ok(doc) => (vec![doc], Vec::new()),
+            Err(problem) => (Vec::new(), vec![problem]),
+        },
+    }
+}
+
+/// Keeps the first document with each id (in input order) and reports the rest.
+fn drop_duplicate_ids(docs: Vec<Document>, problems: &mut Vec<InputProblem>) -> Vec<Document> {
+    let mut first_seen: HashMap<String, String> = HashMap::with_capacity(docs.len());
+    let mut kept = Vec::with_capacity(docs.len());
+    for doc in docs {
+        if let Some(first) = first_seen.get(&doc.id) {
+            let (path, line) = split_origin(&doc.origin);
+            let message = format!("duplicate id '{}' (first seen at {first}); skipped", doc.id);
+            problems.push(match line {
+                Some(line) => InputProblem::line(path, line, message),
+                None => InputProblem::file(path, message),
+            });
+        } else {
+            first_seen.insert(doc.id.clone(), doc.origin.clone());
+            kept.push(doc);
+        }
+    }
+    kept
+}
+
+/// Splits `path:line` as made by the JSON reader.
+fn split_origin(origin: &str) -> (&str, Option<usize>) {
+    match origin.rsplit_once(':') {
+        Some((path, line)) if !line.is_empty() && line.bytes().all(|b| b.is_ascii_digit()) => {
+            (path, line.parse().ok())
+        }
+        _ => (origin, None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicate_ids_keep_the_first() {
+        let corpus = read_bytes(
+            "in.jsonl",
+            b"{\"id\":\"a\",\"text\":\"one\"}\n{\"id\":\"a\",\"text\":\"two\"}\n",
+            &ReadOptions::default(),
+        );
+        assert_eq!(corpus.documents.len(), 1);
+        assert_eq!(corpus.documents[0].body, "one");
+        assert_eq!(corpus.problems.len(), 1);
+        assert_eq!(
+            corpus.problems[0].to_string(),
+            "in.jsonl:2: duplicate id 'a' (first seen at in.jsonl:1); skipped"
+        );
+    }
+
+    #[test]
+    fn plain_text_on_stdin_is_one_document() {
+        let corpus = read_bytes("-", b"Title\n\nBody text.", &ReadOptions::default());
+        assert_eq!(corpus.documents[0].id, "stdin");
+        assert_eq!(corpus.documents[0].title, "Title");
+    }
+}

@@ -1,0 +1,208 @@
+//! Turning the paths given on the command line into the list of sources to
+//! read: folders are walked recursively in name order, hidden entries and
+//! files of other kinds are passed over with a note.
+
+use super::ReadOptions;
+use crate::error::InputProblem;
+use flate2::read::MultiGzDecoder;
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+/// How a source's bytes become documents.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SourceKind {
+    /// One document per file (`.txt`, `.md`).
+    Text,
+    /// JSON lines or a JSON array of objects (`.jsonl`, `.ndjson`, `.json`).
+    Json,
+    /// Standard input, sniffed for JSON or plain text.
+    Stdin,
+}
+
+/// One file (or standard input) to read.
+#[derive(Clone, Debug)]
+pub struct Source {
+    /// `-` for standard input.
+    pub path: PathBuf,
+    /// What the bytes hold.
+    pub kind: SourceKind,
+    /// Whether the bytes are gzip-compressed (`.gz`).
+    pub gzip: bool,
+}
+
+impl Source {
+    /// The path as shown in messages.
+    pub fn display(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    /// The file name without its kind's extensions: the id of a text document.
+    pub fn stem(&self) -> &str {
+        let name = self
+            .path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("document");
+        let name = name.strip_suffix(".gz").unwrap_or(name);
+        match name.rfind('.') {
+            Some(dot) if dot > 0 => &name[..dot],
+            _ => name,
+        }
+    }
+
+    /// Opens the source for reading, decompressing if needed.
+    pub fn open(&self, options: &ReadOptions) -> Result<Box<dyn Read + Send>, InputProblem> {
+        if self.kind == SourceKind::Stdin {
+            return Ok(Box::new(io::stdin()));
+        }
+        let file = fs::File::open(&self.path)
+            .map_err(|err| InputProblem::file(self.display(), format!("cannot open: {err}")))?;
+        if !self.gzip && self.kind == SourceKind::Text {
+            let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+            if size > options.max_document_bytes {
+                return Err(InputProblem::file(
+                    self.display(),
+                    format!(
+                        "file too large for one document ({size} bytes; the limit is {})",
+                        options.max_document_bytes
+                    ),
+                ));
+            }
+        }
+        let reader = io::BufReader::with_capacity(256 * 1024, file);
+        Ok(if self.gzip {
+            Box::new(MultiGzDecoder::new(reader))
+        } else {
+            Box::new(reader)
+        })
+    }
+}
+
+/// Classifies a file by its name, or `None` for a kind we do not read.
+fn classify(path: &Path) -> Option<(SourceKind, bool)> {
+    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    let (name, gzip) = match name.strip_suffix(".gz") {
+        Some(inner) => (inner.to_owned(), true),
+        None => (name, false),
+    };
+    let extension = name.rsplit_once('.')?.1;
+    let kind = match extension {
+        "txt" | "md" => SourceKind::Text,
+        "jsonl" | "ndjson" | "json" => SourceKind::Json,
+        _ => return None,
+    };
+    Some((kind, gzip))
+}
+
+fn is_hidden(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with('.') && n != "." && n != "..")
+}
+
+const KINDS: &str = ".txt, .md, .jsonl, .ndjson, .json, or those with .gz";
+
+/// Expands command-line paths into sources, in a deterministic order.
+pub fn expand(
+    paths: &[PathBuf],
+    problems: &mut Vec<InputProblem>,
+    notes: &mut Vec<String>,
+) -> Vec<Source> {
+    let mut sources = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            sources.push(Source {
+                path: path.clone(),
+                kind: SourceKind::Stdin,
+                gzip: false,
+            });
+            continue;
+        }
+        match fs::metadata(path) {
+            Err(err) => problems.push(InputProblem::file(
+                path.display().to_string(),
+                format!("cannot read: {err}"),
+            )),
+            Ok(meta) if meta.is_dir() => walk(path, &mut sources, problems, notes),
+            Ok(_) => match classify(path) {
+                Some((kind, gzip)) => sources.push(Source {
+                    path: path.clone(),
+                    kind,
+                    gzip,
+                }),
+                None => problems.push(InputProblem::file(
+                    path.display().to_string(),
+                    format!("not a kind of file this tool reads (expected {KINDS})"),
+                )),
+            },
+        }
+    }
+    sources
+}
+
+fn walk(
+    dir: &Path,
+    sources: &mut Vec<Source>,
+    problems: &mut Vec<InputProblem>,
+    notes: &mut Vec<String>,
+) {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) => {
+            problems.push(InputProblem::file(
+                dir.display().to_string(),
+                format!("cannot read folder: {err}"),
+            ));
+            return;
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        if is_hidden(&path) {
+            notes.push(format!("{}: hidden, skipped", path.display()));
+            continue;
+        }
+        // Follows links, so a linked folder or file is read like any other.
+        match fs::metadata(&path) {
+            Ok(meta) if meta.is_dir() => walk(&path, sources, problems, notes),
+            Ok(_) => match classify(&path) {
+                Some((kind, gzip)) => sources.push(Source { path, kind, gzip }),
+                None => notes.push(format!(
+                    "{}: not a kind of file this tool reads, skipped",
+                    path.display()
+                )),
+            },
+            Err(err) => problems.push(InputProblem::file(
+                path.display().to_string(),
+                format!("cannot read: {err}"),
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_by_extension() {
+        assert_eq!(classify(Path::new("a/b.txt")), Some((SourceKind::Text, false)));
+        assert_eq!(classify(Path::new("b.MD")), Some((SourceKind::Text, false)));
+        assert_eq!(classify(Path::new("c.jsonl.gz")), Some((SourceKind::Json, true)));
+        assert_eq!(classify(Path::new("c.png")), None);
+        assert_eq!(classify(Path::new("README")), None);
+    }
+
+    #[test]
+    fn stems_drop_kind_extensions() {
+        let source = |p: &str| Source {
+            path: PathBuf::from(p),
+            kind: SourceKind::Text,
+            gzip: p.ends_with(".gz"),
+        };
+        assert_eq!(source("dir/000_abc.txt").stem(), "000_abc");
+        assert_eq!(source("dir/a.b.txt.gz").stem(), "a.b");
+    }
+}

@@ -1,0 +1,20 @@
+//! story-cluster: near-duplicate detection and story clustering for news.
+//!
+//! The pipeline runs in stages, each a plain function over owned data:
+//! [`corpus`] reads documents, [`text`] normalises them and drops
+//! boilerplate, [`sketch`] signs them (MinHash) for [`dedup`], [`vector`]
+//! builds TF-IDF vectors for [`story`], and [`report`] renders the result.
+//! [`pipeline`] strings the stages together.
+
+pub mod corpus;
+pub mod dedup;
+pub mod error;
+pub mod pipeline;
+pub mod report;
+pub mod sketch;
+pub mod story;
+pub mod text;
+pub mod unionfind;
+pub mod vector;
+
+pub use pipeline::{Analysis, Config, analyse};

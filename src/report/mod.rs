@@ -1,0 +1,333 @@
+//! Reports: one serialisable model of a run ([`Report`]), rendered as
+//! text, JSON, JSON lines or TSV. The JSON form is the model itself; its
+//! schema is documented in `docs/report-schema.md`.
+
+mod text;
+
+use crate::error::InputProblem;
+use crate::pipeline::Analysis;
+use crate::story::Story;
+use serde::Serialize;
+use std::io::{self, Write};
+
+/// Output formats of `run`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Readable in a terminal.
+    Text,
+    /// Everything, one JSON document.
+    Json,
+    /// One JSON object per document.
+    Jsonl,
+    /// `doc_id<TAB>story<TAB>duplicate_group`, one row per document.
+    Tsv,
+}
+
+/// Schema name and version of the JSON report.
+pub const SCHEMA: &str = "story-cluster/report/v1";
+
+/// A run, as reported.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    /// Always [`SCHEMA`].
+    pub schema: &'static str,
+    /// Counts.
+    pub summary: Summary,
+    /// The settings used.
+    pub settings: Settings,
+    /// Stories, largest first.
+    pub stories: Vec<StoryReport>,
+    /// Near-duplicate groups, by representative id.
+    pub duplicate_groups: Vec<GroupReport>,
+    /// Every document, by id.
+    pub documents: Vec<DocumentReport>,
+    /// Inputs that were skipped.
+    pub problems: Vec<InputProblem>,
+}
+
+/// Counts of a run.
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    /// Documents read.
+    pub documents: usize,
+    /// Stories, single-document ones included.
+    pub stories: usize,
+    /// Stories with at least two documents.
+    pub multi_document_stories: usize,
+    /// Near-duplicate groups.
+    pub duplicate_groups: usize,
+    /// Documents that belong to a near-duplicate group.
+    pub documents_in_duplicate_groups: usize,
+    /// Candidate pairs LSH proposed.
+    pub candidate_pairs: usize,
+    /// Candidate pairs verified at or above the threshold.
+    pub verified_pairs: usize,
+    /// Body lines dropped as boilerplate.
+    pub boilerplate_lines_dropped: usize,
+    /// Inputs skipped as bad.
+    pub input_problems: usize,
+}
+
+/// Settings of a run.
+#[derive(Clone, Debug, Serialize)]
+pub struct Settings {
+    /// Near-duplicate Jaccard threshold.
+    pub dup_threshold: f64,
+    /// Story cosine threshold (average linkage).
+    pub story_threshold: f64,
+    /// Shingle length in code points.
+    pub shingle_chars: usize,
+    /// MinHash signature length.
+    pub num_hashes: usize,
+    /// LSH bands.
+    pub bands: usize,
+    /// LSH rows per band.
+    pub rows: usize,
+}
+
+/// A story (or sub-story).
+#[derive(Clone, Debug, Serialize)]
+pub struct StoryReport {
+    /// `S1`, `S2`, … for stories; `S1.1`, … for sub-stories.
+    pub id: String,
+    /// Title of the medoid.
+    pub headline: String,
+    /// Id of the medoid.
+    pub headline_id: String,
+    /// Heaviest centroid terms (normalised spelling).
+    pub label: Vec<String>,
+    /// Number of members.
+    pub size: usize,
+    /// Mean member similarity to the centroid.
+    pub cohesion: f64,
+    /// Members, most central first.
+    pub members: Vec<StoryMember>,
+    /// Tighter groups inside the story.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub substories: Vec<StoryReport>,
+}
+
+/// A member of a story.
+#[derive(Clone, Debug, Serialize)]
+pub struct StoryMember {
+    /// Document id.
+    pub id: String,
+    /// Document title.
+    pub title: String,
+    /// Cosine similarity to the story centroid.
+    pub similarity: f64,
+    /// The member's near-duplicate group, if any.
+    pub duplicate_group: Option<String>,
+}
+
+/// A near-duplicate group.
+#[derive(Clone, Debug, Serialize)]
+pub struct GroupReport {
+    /// `D1`, `D2`, …
+    pub id: String,
+    /// Id of the representative (earliest date, then smallest id).
+    pub representative: String,
+    /// The story the group belongs to.
+    pub story: String,
+    /// Members in id order, each with its Jaccard to the representative.
+    pub members: Vec<GroupMember>,
+}
+
+/// A member of a near-duplicate group.
+#[derive(Clone, Debug, Serialize)]
+pub struct GroupMember {
+    /// Document id.
+    pub id: String,
+    /// Document title.
+    pub title: String,
+    /// Exact Jaccard similarity of shingle sets to the representative.
+    pub jaccard: f64,
+}
+
+/// One document's place in the result.
+#[derive(Clone, Debug, Serialize)]
+pub struct DocumentReport {
+    /// Document id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Where it was read from (`path` or `path:line`).
+    pub origin: String,
+    /// Date as given, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Its story.
+    pub story: String,
+    /// Cosine similarity to the story centroid.
+    pub story_similarity: f64,
+    /// Its near-duplicate group, if any.
+    pub duplicate_group: Option<String>,
+    /// Jaccard to the group's representative, if in a group.
+    pub jaccard: Option<f64>,
+}
+
+/// Rounds a score for output: four decimals are what a reader can use, and
+/// fixed rounding keeps output identical across runs.
+fn score(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+impl Report {
+    /// Builds the report of an analysis.
+    pub fn new(analysis: &Analysis, problems: &[InputProblem]) -> Report {
+        let docs = &analysis.documents;
+        let n = docs.len();
+        let group_of = analysis.duplicates.group_of(n);
+        let group_id = |g: usize| format!("D{}", g + 1);
+        let mut story_of = vec![0usize; n];
+        let mut similarity_of = vec![0f64; n];
+        for (s, story) in analysis.stories.iter().enumerate() {
+            for m in &story.members {
+                story_of[m.doc as usize] = s;
+                similarity_of[m.doc as usize] = score(m.similarity as f64);
+            }
+        }
+        let story_id = |s: usize| format!("S{}", s + 1);
+        let member = |m: &crate::story::Member| StoryMember {
+            id: docs[m.doc as usize].id.clone(),
+            title: docs[m.doc as usize].title.clone(),
+            similarity: score(m.similarity as f64),
+            duplicate_group: group_of[m.doc as usize].map(group_id),
+        };
+        fn story_report(
+            id: String,
+            story: &Story,
+            docs: &[crate::corpus::Document],
+            member: &dyn Fn(&crate::story::Member) -> StoryMember,
+        ) -> StoryReport {
+            StoryReport {
+                headline: docs[story.medoid as usize].title.clone(),
+                headline_id: docs[story.medoid as usize].id.clone(),
+                label: story.label.clone(),
+                size: story.members.len(),
+                cohesion: score(story.cohesion as f64),
+                members: story.members.iter().map(member).collect(),
+                substories: story
+                    .substories
+                    .iter()
+                    .enumerate()
+                    .map(|(i, sub)| story_report(format!("{id}.{}", i + 1), sub, docs, member))
+                    .collect(),
+                id,
+            }
+        }
+        let stories: Vec<StoryReport> = analysis
+            .stories
+            .iter()
+            .enumerate()
+            .map(|(s, story)| story_report(story_id(s), story, docs, &member))
+            .collect();
+        let duplicate_groups = analysis
+            .duplicates
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(g, group)| GroupReport {
+                id: group_id(g),
+                representative: docs[group.representative as usize].id.clone(),
+                story: story_id(story_of[group.representative as usize]),
+                members: group
+                    .members
+                    .iter()
+                    .map(|&(d, j)| GroupMember {
+                        id: docs[d as usize].id.clone(),
+                        title: docs[d as usize].title.clone(),
+                        jaccard: score(j),
+                    })
+                    .collect(),
+            })
+            .collect();
+        let mut jaccard_of = vec![None; n];
+        for group in &analysis.duplicates.groups {
+            for &(d, j) in &group.members {
+                jaccard_of[d as usize] = Some(score(j));
+            }
+        }
+        let documents = docs
+            .iter()
+            .enumerate()
+            .map(|(i, doc)| DocumentReport {
+                id: doc.id.clone(),
+                title: doc.title.clone(),
+                origin: doc.origin.clone(),
+                date: doc.date.clone(),
+                story: story_id(story_of[i]),
+                story_similarity: similarity_of[i],
+                duplicate_group: group_of[i].map(group_id),
+                jaccard: jaccard_of[i],
+            })
+            .collect();
+        let config = &analysis.config;
+        Report {
+            schema: SCHEMA,
+            summary: Summary {
+                documents: n,
+                stories: analysis.stories.len(),
+                multi_document_stories: analysis
+                    .stories
+                    .iter()
+                    .filter(|s| s.members.len() > 1)
+                    .count(),
+                duplicate_groups: analysis.duplicates.groups.len(),
+                documents_in_duplicate_groups: group_of.iter().filter(|g| g.is_some()).count(),
+                candidate_pairs: analysis.duplicates.candidates,
+                verified_pairs: analysis.duplicates.pairs.len(),
+                boilerplate_lines_dropped: analysis.boilerplate_lines_dropped,
+                input_problems: problems.len(),
+            },
+            settings: Settings {
+                dup_threshold: config.dedup.threshold,
+                story_threshold: score(config.stories.threshold as f64),
+                shingle_chars: config.dedup.shingle_chars,
+                num_hashes: config.dedup.num_hashes,
+                bands: analysis.bands.bands,
+                rows: analysis.bands.rows,
+            },
+            stories,
+            duplicate_groups,
+            documents,
+            problems: problems.to_vec(),
+        }
+    }
+
+    /// Writes the report in `format`.
+    pub fn write(&self, format: Format, out: &mut dyn Write) -> io::Result<()> {
+        match format {
+            Format::Text => text::write(self, out),
+            Format::Json => {
+                serde_json::to_writer_pretty(&mut *out, self)?;
+                writeln!(out)
+            }
+            Format::Jsonl => {
+                for doc in &self.documents {
+                    serde_json::to_writer(&mut *out, doc)?;
+                    writeln!(out)?;
+                }
+                Ok(())
+            }
+            Format::Tsv => {
+                writeln!(out, "doc_id\tstory\tduplicate_group")?;
+                for doc in &self.documents {
+                    writeln!(
+                        out,
+                        "{}\t{}\t{}",
+                        tsv_field(&doc.id),
+                        doc.story,
+                        doc.duplicate_group.as_deref().unwrap_or("")
+                    )?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Ids may hold tabs or newlines only by accident; keep rows intact.
+fn tsv_field(s: &str) -> String {
+    s.replace(['\t', '\n', '\r'], " ")
+}

@@ -1,0 +1,100 @@
+//! The terminal report: stories with their members and scores, sub-stories
+//! indented under them, then the near-duplicate groups.
+
+use super::{Report, StoryReport};
+use std::io::{self, Write};
+
+/// Titles longer than this many characters are cut in member lines.
+const TITLE_CHARS: usize = 90;
+
+fn short(title: &str) -> String {
+    if title.chars().count() <= TITLE_CHARS {
+        return title.to_owned();
+    }
+    let cut: String = title.chars().take(TITLE_CHARS - 1).collect();
+    format!("{}…", cut.trim_end())
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn write_story(story: &StoryReport, indent: &str, out: &mut dyn Write) -> io::Result<()> {
+    let kind = if story.id.contains('.') { "Sub-story" } else { "Story" };
+    writeln!(
+        out,
+        "{indent}{kind} {} · {} · cohesion {:.2}",
+        story.id,
+        plural(story.size, "document", "documents"),
+        story.cohesion
+    )?;
+    writeln!(out, "{indent}  headline: {}", short(&story.headline))?;
+    writeln!(out, "{indent}  label: {}", story.label.join(", "))?;
+    for m in &story.members {
+        let group = m
+            .duplicate_group
+            .as_deref()
+            .map(|g| format!("  [{g}]"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{indent}  {:.2}  {}  {}{group}",
+            m.similarity,
+            m.id,
+            short(&m.title)
+        )?;
+    }
+    for sub in &story.substories {
+        write_story(sub, &format!("{indent}    "), out)?;
+    }
+    Ok(())
+}
+
+/// Writes the text report.
+pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let s = &report.summary;
+    writeln!(
+        out,
+        "{} · {} ({} with several documents) · {} · {} dropped as boilerplate",
+        plural(s.documents, "document", "documents"),
+        plural(s.stories, "story", "stories"),
+        s.multi_document_stories,
+        plural(s.duplicate_groups, "near-duplicate group", "near-duplicate groups"),
+        plural(s.boilerplate_lines_dropped, "line", "lines"),
+    )?;
+    let (multi, single): (Vec<_>, Vec<_>) = report.stories.iter().partition(|s| s.size > 1);
+    for story in &multi {
+        writeln!(out)?;
+        write_story(story, "", out)?;
+    }
+    if !single.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "Single-document stories: {}", single.len())?;
+        for story in &single {
+            let m = &story.members[0];
+            writeln!(out, "  {}  {}  {}", story.id, m.id, short(&m.title))?;
+        }
+    }
+    if !report.duplicate_groups.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "Near-duplicate groups (pairs verified at Jaccard ≥ {}; scores are Jaccard to the representative)",
+            report.settings.dup_threshold
+        )?;
+        for group in &report.duplicate_groups {
+            writeln!(
+                out,
+                "{} · {} · story {}",
+                group.id,
+                plural(group.members.len(), "document", "documents"),
+                group.story
+            )?;
+            for m in &group.members {
+                let rep = if m.id == group.representative { "  (representative)" } else { "" };
+                writeln!(out, "  {:.4}  {}  {}{rep}", m.jaccard, m.id, short(&m.title))?;
+            }
+        }
+    }
+    Ok(())
+}

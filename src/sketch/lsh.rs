@@ -1,0 +1,160 @@
+//! Locality-sensitive hashing over MinHash signatures: the signature is cut
+//! into `bands` bands of `rows` values; documents that agree on a whole band
+//! become candidate pairs.
+//!
+//! Two documents of Jaccard similarity `s` share at least one band with
+//! probability `1 - (1 - s^rows)^bands`. [`Bands::for_threshold`] picks the
+//! most rows (fewest false candidates) that still detect pairs at the
+//! threshold with the required probability.
+
+use super::hash::mix2;
+use super::minhash::Signatures;
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// A banding of signatures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Bands {
+    /// Number of bands.
+    pub bands: usize,
+    /// Signature values per band.
+    pub rows: usize,
+}
+
+/// Buckets up to this size yield all their pairs; larger ones (mostly exact
+/// copies) a star from their first member plus a chain, so a bucket of m
+/// documents costs O(m) candidates instead of O(m²) and still connects them.
+pub const ALL_PAIRS_BUCKET: usize = 64;
+
+impl Bands {
+    /// The banding of `num_hashes` values with the most rows per band whose
+    /// detection probability at `threshold` is at least `min_recall`.
+    pub fn for_threshold(threshold: f64, num_hashes: usize, min_recall: f64) -> Bands {
+        (1..=num_hashes)
+            .rev()
+            .map(|rows| Bands {
+                bands: num_hashes / rows,
+                rows,
+            })
+            .find(|b| b.detection_probability(threshold) >= min_recall)
+            .unwrap_or(Bands {
+                bands: num_hashes,
+                rows: 1,
+            })
+    }
+
+    /// Probability that a pair of Jaccard similarity `s` shares a band.
+    pub fn detection_probability(&self, s: f64) -> f64 {
+        1.0 - (1.0 - s.powi(self.rows as i32)).powi(self.bands as i32)
+    }
+
+    /// Candidate pairs `(a, b)` with `a < b`, sorted and without repeats.
+    pub fn candidate_pairs(&self, signatures: &Signatures) -> Vec<(u32, u32)> {
+        let n = signatures.len();
+        assert!(self.bands * self.rows <= signatures.width());
+        assert!(n <= u32::MAX as usize, "more documents than pair ids hold");
+        let mut pairs: Vec<u64> = (0..self.bands)
+            .into_par_iter()
+            .flat_map_iter(|band| {
+                let mut keys: Vec<(u64, u32)> = (0..n)
+                    .map(|doc| {
+                        let sig = signatures.get(doc);
+                        let rows = &sig[band * self.rows..(band + 1) * self.rows];
+                        (band_key(band, rows), doc as u32)
+                    })
+                    .collect();
+                keys.sort_unstable();
+                let mut band_pairs = Vec::new();
+                for bucket in keys.chunk_by(|a, b| a.0 == b.0) {
+                    bucket_pairs(bucket, &mut band_pairs);
+                }
+                band_pairs
+            })
+            .collect();
+        pairs.par_sort_unstable();
+        pairs.dedup();
+        pairs
+            .into_iter()
+            .map(|p| ((p >> 32) as u32, p as u32))
+            .collect()
+    }
+}
+
+fn band_key(band: usize, rows: &[u32]) -> u64 {
+    let mut chunks = rows.chunks_exact(2);
+    let mut h = band as u64;
+    for pair in &mut chunks {
+        h = mix2(h, (pair[0] as u64) << 32 | pair[1] as u64);
+    }
+    if let [last] = chunks.remainder() {
+        h = mix2(h, *last as u64);
+    }
+    h
+}
+
+/// Candidate pairs of one bucket (sorted by document), packed `a << 32 | b`.
+fn bucket_pairs(bucket: &[(u64, u32)], out: &mut Vec<u64>) {
+    let pack = |a: u32, b: u32| (a as u64) << 32 | b as u64;
+    if bucket.len() <= ALL_PAIRS_BUCKET {
+        for (i, &(_, a)) in bucket.iter().enumerate() {
+            for &(_, b) in &bucket[i + 1..] {
+                out.push(pack(a, b));
+            }
+        }
+    } else {
+        let first = bucket[0].1;
+        for w in bucket.windows(2) {
+            out.push(pack(first, w[1].1));
+            if w[0].1 != first {
+                out.push(pack(w[0].1, w[1].1));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sketch::MinHasher;
+
+    #[test]
+    fn banding_meets_recall_at_threshold() {
+        for &t in &[0.5, 0.7, 0.8, 0.9, 0.95] {
+            let b = Bands::for_threshold(t, 128, 0.99);
+            assert!(b.bands * b.rows <= 128);
+            assert!(b.detection_probability(t) >= 0.99, "{t}: {b:?}");
+            // One more row per band would miss the target: rows are maximal.
+            let tighter = Bands {
+                bands: 128 / (b.rows + 1),
+                rows: b.rows + 1,
+            };
+            assert!(tighter.detection_probability(t) < 0.99, "{t}: {b:?}");
+        }
+        assert_eq!(Bands::for_threshold(0.8, 128, 0.99), Bands { bands: 21, rows: 6 });
+    }
+
+    #[test]
+    fn identical_and_near_texts_are_candidates() {
+        let texts = [
+            "the first article about a summit in moscow and its results",
+            "something else entirely, a cooking recipe with onions",
+            "the first article about a summit in moscow and its results",
+            "the first article about a summit in moscow and its result",
+        ];
+        let hasher = MinHasher::new(5, 128);
+        let sigs = Signatures::build(&hasher, &texts);
+        let pairs = Bands::for_threshold(0.8, 128, 0.99).candidate_pairs(&sigs);
+        assert!(pairs.contains(&(0, 2)));
+        assert!(pairs.contains(&(0, 3)));
+        assert!(!pairs.iter().any(|&(a, b)| a == 1 || b == 1));
+    }
+
+    #[test]
+    fn big_buckets_stay_connected_with_linear_pairs() {
+        let bucket: Vec<(u64, u32)> = (0..200).map(|d| (9, d)).collect();
+        let mut out = Vec::new();
+        bucket_pairs(&bucket, &mut out);
+        assert!(out.len() < 400);
+        assert!(out.contains(&(0 << 32 | 199)));
+    }
+}

@@ -1,0 +1,190 @@
+//! MinHash signatures by one-permutation hashing (OPH) with optimal
+//! densification (Shrivastava, ICML 2017).
+//!
+//! Each shingle hash falls into one of `k` bins by its high bits; a bin keeps
+//! the smallest low 32 bits it sees. One hash per shingle instead of `k`
+//! makes signing cost independent of `k`. Bins that no shingle reached copy
+//! a filled bin chosen by a fixed pseudo-random probe sequence, which keeps
+//! the probability that two signatures agree at a position equal to the
+//! Jaccard similarity of their shingle sets.
+
+use super::hash::{mix2, reduce};
+use super::shingle::ShingleHasher;
+
+/// Default number of signature values.
+pub const DEFAULT_NUM_HASHES: usize = 128;
+
+/// Value of a bin that no shingle reached (only in empty texts).
+const EMPTY: u32 = u32::MAX;
+
+/// Signs texts into MinHash signatures.
+#[derive(Clone, Copy, Debug)]
+pub struct MinHasher {
+    shingles: ShingleHasher,
+    num_hashes: usize,
+    seed: u64,
+}
+
+impl MinHasher {
+    /// Signatures of `num_hashes` values over `shingle_chars`-shingles.
+    /// The seeds are fixed: every run and machine signs alike.
+    pub fn new(shingle_chars: usize, num_hashes: usize) -> Self {
+        assert!(num_hashes >= 1, "a signature needs at least one value");
+        MinHasher {
+            shingles: ShingleHasher::new(shingle_chars, 0x5eed_0f_5707_c1a5),
+            num_hashes,
+            seed: 0xdead_beef_cafe_f00d,
+        }
+    }
+
+    /// Number of values in a signature.
+    pub fn num_hashes(&self) -> usize {
+        self.num_hashes
+    }
+
+    /// The shingle hasher the signatures are built on, for exact checks.
+    pub fn shingles(&self) -> &ShingleHasher {
+        &self.shingles
+    }
+
+    /// Writes the signature of normalised `text` into `out`
+    /// (`out.len() == num_hashes`). An empty text gives all-`EMPTY` values.
+    pub fn sign_into(&self, text: &str, out: &mut [u32]) {
+        debug_assert_eq!(out.len(), self.num_hashes);
+        out.fill(EMPTY);
+        let k = self.num_hashes;
+        let mut filled = 0usize;
+        // A bin whose value is EMPTY may still have been reached by a
+        // shingle whose low bits are all ones; track reached bins apart.
+        let mut reached = vec![false; k];
+        self.shingles.for_each(text, |h| {
+            let bin = reduce(h, k);
+            let value = h as u32;
+            if !reached[bin] {
+                reached[bin] = true;
+                filled += 1;
+            }
+            if value < out[bin] {
+                out[bin] = value;
+            }
+        });
+        if filled == 0 || filled == k {
+            return;
+        }
+        let original: Vec<u32> = out.to_vec();
+        for bin in 0..k {
+            if reached[bin] {
+                continue;
+            }
+            let mut attempt = 0u64;
+            loop {
+                attempt += 1;
+                let probe = reduce(mix2(self.seed ^ bin as u64, attempt), k);
+                if reached[probe] {
+                    out[bin] = original[probe];
+                    break;
+                }
+            }
+        }
+    }
+
+    /// The signature of one text.
+    pub fn sign(&self, text: &str) -> Vec<u32> {
+        let mut out = vec![EMPTY; self.num_hashes];
+        self.sign_into(text, &mut out);
+        out
+    }
+}
+
+/// Estimated Jaccard similarity: the share of positions where two
+/// signatures agree.
+pub fn estimate_jaccard(a: &[u32], b: &[u32]) -> f64 {
+    let same = a.iter().zip(b).filter(|(x, y)| x == y).count();
+    same as f64 / a.len().max(1) as f64
+}
+
+/// The signatures of a corpus, stored in one flat array.
+#[derive(Clone, Debug, Default)]
+pub struct Signatures {
+    width: usize,
+    values: Vec<u32>,
+}
+
+impl Signatures {
+    /// Signs every text in parallel.
+    pub fn build<S: AsRef<str> + Sync>(hasher: &MinHasher, texts: &[S]) -> Self {
+        use rayon::prelude::*;
+        let width = hasher.num_hashes();
+        let mut values = vec![EMPTY; width * texts.len()];
+        values
+            .par_chunks_mut(width)
+            .zip(texts.par_iter())
+            .for_each(|(out, text)| hasher.sign_into(text.as_ref(), out));
+        Signatures { width, values }
+    }
+
+    /// Number of signatures.
+    pub fn len(&self) -> usize {
+        self.values.len().checked_div(self.width).unwrap_or(0)
+    }
+
+    /// Whether there is no signature.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// Values per signature.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// The signature of document `i`.
+    pub fn get(&self, i: usize) -> &[u32] {
+        &self.values[i * self.width..(i + 1) * self.width]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sketch::shingle::jaccard;
+    use proptest::prelude::*;
+
+    #[test]
+    fn deterministic_and_full() {
+        let hasher = MinHasher::new(5, 128);
+        let a = hasher.sign("the quick brown fox jumps over the lazy dog");
+        assert_eq!(a, hasher.sign("the quick brown fox jumps over the lazy dog"));
+        // Densification leaves no empty bin in a non-empty text.
+        assert!(!a.contains(&EMPTY));
+        assert!(!hasher.sign("ab").contains(&EMPTY));
+    }
+
+    #[test]
+    fn estimate_tracks_exact_jaccard() {
+        // Two overlapping halves of a long text, with known exact Jaccard.
+        let words: Vec<String> = (0..3000).map(|i| format!("w{}", i * 7919 % 10007)).collect();
+        let a = words[..2000].join(" ");
+        let b = words[1000..].join(" ");
+        let hasher = MinHasher::new(5, 128);
+        let shingles = hasher.shingles();
+        let exact = jaccard(&shingles.set(&a), &shingles.set(&b));
+        let estimate = estimate_jaccard(&hasher.sign(&a), &hasher.sign(&b));
+        // Standard error at k = 128 is about sqrt(J(1-J)/128) ≈ 0.04.
+        assert!((estimate - exact).abs() < 0.15, "exact {exact}, estimate {estimate}");
+    }
+
+    proptest! {
+        #[test]
+        fn a_document_is_its_own_duplicate(text in "\\PC{1,200}") {
+            let hasher = MinHasher::new(5, 128);
+            prop_assert_eq!(estimate_jaccard(&hasher.sign(&text), &hasher.sign(&text)), 1.0);
+        }
+
+        #[test]
+        fn disjoint_texts_rarely_agree(a in "[a-m]{50,100}", b in "[n-z]{50,100}") {
+            let hasher = MinHasher::new(5, 128);
+            prop_assert!(estimate_jaccard(&hasher.sign(&a), &hasher.sign(&b)) < 0.1);
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! Character k-shingles of normalised text, hashed to 64 bits in one pass
+//! with a rolling polynomial hash, so each shingle costs a few multiplies
+//! whatever k is.
+
+use super::hash::fmix64;
+
+/// Default shingle length in code points.
+pub const DEFAULT_SHINGLE_CHARS: usize = 5;
+
+/// Odd multiplier of the rolling polynomial hash.
+const BASE: u64 = 0x100_0000_01b3;
+
+/// Hashes the character k-shingles of a text.
+#[derive(Clone, Copy, Debug)]
+pub struct ShingleHasher {
+    k: usize,
+    seed: u64,
+    /// BASE^(k-1), to remove the character leaving the window.
+    top: u64,
+}
+
+impl ShingleHasher {
+    /// Shingles of `k` code points (k ≥ 1), hashed with `seed`.
+    pub fn new(k: usize, seed: u64) -> Self {
+        assert!((1..=64).contains(&k), "shingles are 1 to 64 characters");
+        let top = (1..k).fold(1u64, |p, _| p.wrapping_mul(BASE));
+        ShingleHasher { k, seed, top }
+    }
+
+    /// The shingle length in code points.
+    pub fn chars(&self) -> usize {
+        self.k
+    }
+
+    /// Calls `f` with the hash of every shingle, in text order, repeats
+    /// included. A text shorter than k (but not empty) is one shingle.
+    #[inline]
+    pub fn for_each(&self, text: &str, mut f: impl FnMut(u64)) {
+        let mut window = [0u32; 64];
+        let mask = window.len() - 1;
+        let mut h = 0u64;
+        let mut count = 0usize;
+        for c in text.chars() {
+            let c = c as u32;
+            if count >= self.k {
+                let out = window[(count - self.k) & mask] as u64 + 1;
+                h = h.wrapping_sub(out.wrapping_mul(self.top));
+            }
+            h = h.wrapping_mul(BASE).wrapping_add(c as u64 + 1);
+            window[count & mask] = c;
+            count += 1;
+            if count >= self.k {
+                f(fmix64(h ^ self.seed));
+            }
+        }
+        if count > 0 && count < self.k {
+            f(fmix64(h ^ self.seed));
+        }
+    }
+
+    /// The set of shingle hashes of a text, sorted, without repeats.
+    pub fn set(&self, text: &str) -> Vec<u64> {
+        let mut hashes = Vec::with_capacity(text.len());
+        self.for_each(text, |h| hashes.push(h));
+        hashes.sort_unstable();
+        hashes.dedup();
+        hashes
+    }
+}
+
+/// Exact Jaccard similarity of two sorted, repeat-free sets (a merge).
+/// Two empty sets are identical: 1.0.
+pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
+    if a.is_empty() && b.is_empty() {
+        return 1.0;
+    }
+    let (mut i, mut j, mut shared) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    shared as f64 / (a.len() + b.len() - shared) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn naive(text: &str, k: usize) -> Vec<String> {
+        let chars: Vec<char> = text.chars().collect();
+        if chars.is_empty() {
+            return vec![];
+        }
+        if chars.len() < k {
+            return vec![chars.iter().collect()];
+        }
+        chars.windows(k).map(|w| w.iter().collect()).collect()
+    }
+
+    #[test]
+    fn counts_windows() {
+        let hasher = ShingleHasher::new(5, 1);
+        let mut n = 0;
+        hasher.for_each("abcdefg", |_| n += 1);
+        assert_eq!(n, 3);
+        let mut n = 0;
+        hasher.for_each("abc", |_| n += 1);
+        assert_eq!(n, 1);
+        hasher.for_each("", |_| panic!("no shingle in empty text"));
+    }
+
+    #[test]
+    fn jaccard_of_known_sets() {
+        assert_eq!(jaccard(&[1, 2, 3], &[2, 3, 4]), 0.5);
+        assert_eq!(jaccard(&[1], &[2]), 0.0);
+        assert_eq!(jaccard(&[], &[]), 1.0);
+    }
+
+    proptest! {
+        // The rolling hash equals hashing each window alone: same windows,
+        // same hashes, so set sizes agree with a naive shingling.
+        #[test]
+        fn rolling_matches_naive_windows(text in "[a-cاب ]{0,40}", k in 1usize..7) {
+            let hasher = ShingleHasher::new(k, 7);
+            let mut distinct: Vec<String> = naive(&text, k);
+            distinct.sort();
+            distinct.dedup();
+            prop_assert_eq!(hasher.set(&text).len(), distinct.len());
+            for window in &distinct {
+                let alone = hasher.set(window);
+                prop_assert_eq!(alone.len(), 1);
+                prop_assert!(hasher.set(&text).binary_search(&alone[0]).is_ok());
+            }
+        }
+
+        #[test]
+        fn a_set_is_its_own_duplicate(text in "\\PC{1,80}") {
+            let set = ShingleHasher::new(5, 3).set(&text);
+            prop_assert_eq!(jaccard(&set, &set), 1.0);
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! Stories: groups of documents that report the same event.
+//!
+//! Near-duplicates always share a story: each duplicate group enters as one
+//! unit (the centroid of its members). Units are linked by an edge when
+//! their exact cosine reaches the story threshold (candidates from
+//! [`neighbours`], never all pairs); connected units form blocks, and
+//! [`cluster`] runs average linkage inside each block. Since average linkage
+//! only merges clusters whose mean similarity reaches the threshold, and
+//! such clusters always hold one edge at the threshold, blocking changes
+//! nothing the linkage would have found on the whole corpus.
+
+pub mod cluster;
+pub mod neighbours;
+
+use crate::dedup::Duplicates;
+use crate::unionfind::UnionFind;
+use crate::vector::{SparseVector, TfIdf};
+use rayon::prelude::*;
+
+/// How stories are formed.
+#[derive(Clone, Debug)]
+pub struct StoryOptions {
+    /// Mean cosine similarity at which clusters merge into one story.
+    pub threshold: f32,
+    /// Candidate search.
+    pub neighbours: neighbours::NeighbourOptions,
+    /// Largest block clustered with a full distance matrix.
+    pub max_block: usize,
+    /// Terms in a story's label.
+    pub label_terms: usize,
+}
+
+/// Default story threshold.
+pub const DEFAULT_THRESHOLD: f32 = 0.18;
+
+impl StoryOptions {
+    /// Options for a story threshold.
+    pub fn with_threshold(threshold: f32) -> Self {
+        StoryOptions {
+            threshold,
+            neighbours: Default::default(),
+            max_block: 2000,
+            label_terms: 5,
+        }
+    }
+}
+
+impl Default for StoryOptions {
+    fn default() -> Self {
+        StoryOptions::with_threshold(DEFAULT_THRESHOLD)
+    }
+}
+
+/// A member of a story.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Member {
+    /// Document index.
+    pub doc: u32,
+    /// Cosine similarity to the story's centroid.
+    pub similarity: f32,
+}
+
+/// A story, or a sub-story of one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Story {
+    /// Members, most similar to the centroid first (ties by document).
+    pub members: Vec<Member>,
+    /// The medoid: the member closest to the centroid.
+    pub medoid: u32,
+    /// Heaviest terms of the centroid.
+    pub label: Vec<String>,
+    /// Mean similarity of the members to the centroid.
+    pub cohesion: f32,
+    /// Tighter groups inside the story.
+    pub substories: Vec<Story>,
+}
+
+/// Forms stories from document vectors and near-duplicate groups. Stories
+/// are ordered largest first, then by first document.
+pub fn build(tfidf: &TfIdf, duplicates: &Duplicates, options: &StoryOptions) -> Vec<Story> {
+    let n = tfidf.vectors.len();
+    // Units: one per duplicate group, one per other document.
+    let group_of = duplicates.group_of(n);
+    let mut units: Vec<Vec<u32>> = Vec::new();
+    for doc in 0..n {
+        match group_of[doc] {
+            Some(g) if duplicates.groups[g].members[0].0 as usize == doc => units.push(
+                duplicates.groups[g].members.iter().map(|m| m.0).collect(),
+            ),
+            Some(_) => {}
+            None => units.push(vec![doc as u32]),
+        }
+    }
+    let unit_vectors: Vec<SparseVector> = units
+        .par_iter()
+        .map(|docs| match docs.as_slice() {
+            [one] => tfidf.vectors[*one as usize].clone(),
+            many => SparseVector::centroid(many.iter().map(|&d| &tfidf.vectors[d as usize])),
+        })
+        .collect();
+
+    let edges = neighbours::edges(&unit_vectors, options.threshold, &options.neighbours);
+    let mut blocks = UnionFind::new(units.len());
+    for &(a, b, _) in &edges {
+        blocks.union(a, b);
+    }
+    let clusters: Vec<cluster::Cluster> = blocks
+        .sets(1)
+        .into_par_iter()
+        .flat_map_iter(|block| {
+            cluster::cluster_block(
+                &block,
+                &unit_vectors,
+                options.threshold,
+                options.max_block,
+            )
+        })
+        .collect();
+
+    let docs_of = |unit_ids: &[u32]| -> Vec<u32> {
+        let mut docs: Vec<u32> = unit_ids
+            .iter()
+            .flat_map(|&u| units[u as usize].iter().copied())
+            .collect();
+        docs.sort_unstable();
+        docs
+    };
+    fn story_of(
+        cluster: &cluster::Cluster,
+        docs_of: &dyn Fn(&[u32]) -> Vec<u32>,
+        tfidf: &TfIdf,
+        label_terms: usize,
+    ) -> Story {
+        let mut story = describe(&docs_of(&cluster.units), tfidf, label_terms);
+        story.substories = cluster
+            .substories
+            .iter()
+            .map(|sub| story_of(sub, docs_of, tfidf, label_terms))
+            .collect();
+        story
+    }
+    let mut stories: Vec<Story> = clusters
+        .par_iter()
+        .map(|c| story_of(c, &docs_of, tfidf, options.label_terms))
+        .collect();
+    stories.sort_by_key(|s| (std::cmp::Reverse(s.members.len()), first_doc(s)));
+    stories
+}
+
+fn first_doc(story: &Story) -> u32 {
+    story.members.iter().map(|m| m.doc).min().unwrap_or(u32::MAX)
+}
+
+/// Centroid, member similarities, medoid, label and cohesion of a set of
+/// documents (ascending indices).
+fn describe(docs: &[u32], tfidf: &TfIdf, label_terms: usize) -> Story {
+    let centroid = SparseVector::centroid(docs.iter().map(|&d| &tfidf.vectors[d as usize]));
+    let mut members: Vec<Member> = docs
+        .iter()
+        .map(|&doc| Member {
+            doc,
+            similarity: tfidf.vectors[doc as usize].dot(&centroid),
+        })
+        .collect();
+    members.sort_by(|a, b| b.similarity.total_cmp(&a.similarity).then(a.doc.cmp(&b.doc)));
+    let cohesion = members.iter().map(|m| m.similarity).sum::<f32>() / members.len() as f32;
+    let label = centroid
+        .top_terms(label_terms)
+        .into_iter()
+        .map(|(t, _)| tfidf.term(t).to_owned())
+        .collect();
+    Story {
+        medoid: members[0].doc,
+        members,
+        label,
+        cohesion,
+        substories: Vec::new(),
+    }
+}

@@ -1,0 +1,109 @@
+//! Neighbours without comparing all pairs: a sparse product through an
+//! inverted index. For each vector, the postings of its terms accumulate the
+//! exact dot product with every later vector that shares a term, so only
+//! pairs that share something are ever touched.
+//!
+//! Terms indexed for more than `max_posting` vectors are skipped: their
+//! idf makes their weight, and so their share of any cosine, small, while
+//! their postings would dominate the cost (it grows with the square of a
+//! term's document frequency). Cosines are therefore exact up to those
+//! terms' contributions.
+
+use crate::vector::SparseVector;
+use rayon::prelude::*;
+
+/// How neighbours are found.
+#[derive(Clone, Debug)]
+pub struct NeighbourOptions {
+    /// A term in more vectors than this is skipped (see the module docs).
+    pub max_posting: usize,
+}
+
+impl Default for NeighbourOptions {
+    fn default() -> Self {
+        NeighbourOptions { max_posting: 2000 }
+    }
+}
+
+/// Edges `(a, b, cosine)` with `a < b` and cosine at or above `threshold`,
+/// sorted by `(a, b)`.
+pub fn edges(
+    vectors: &[SparseVector],
+    threshold: f32,
+    options: &NeighbourOptions,
+) -> Vec<(u32, u32, f32)> {
+    let terms = vectors
+        .iter()
+        .flat_map(|v| v.terms.last())
+        .max()
+        .map_or(0, |&t| t as usize + 1);
+    let mut postings: Vec<Vec<(u32, f32)>> = vec![Vec::new(); terms];
+    for (unit, v) in vectors.iter().enumerate() {
+        for (&t, &w) in v.terms.iter().zip(&v.weights) {
+            postings[t as usize].push((unit as u32, w));
+        }
+    }
+    let n = vectors.len();
+    (0..n)
+        .into_par_iter()
+        .map_init(
+            || (vec![0f32; n], Vec::<u32>::new()),
+            |(accumulator, touched), a| {
+                let v = &vectors[a];
+                for (&t, &w) in v.terms.iter().zip(&v.weights) {
+                    let posting = &postings[t as usize];
+                    if posting.len() > options.max_posting {
+                        continue;
+                    }
+                    let after = posting.partition_point(|&(u, _)| u as usize <= a);
+                    for &(b, wb) in &posting[after..] {
+                        let slot = &mut accumulator[b as usize];
+                        if *slot == 0.0 {
+                            touched.push(b);
+                        }
+                        *slot += w * wb;
+                    }
+                }
+                touched.sort_unstable();
+                let found: Vec<(u32, u32, f32)> = touched
+                    .iter()
+                    .filter_map(|&b| {
+                        let cosine = accumulator[b as usize];
+                        (cosine >= threshold).then_some((a as u32, b, cosine))
+                    })
+                    .collect();
+                for &b in touched.iter() {
+                    accumulator[b as usize] = 0.0;
+                }
+                touched.clear();
+                found
+            },
+        )
+        .flatten_iter()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(entries: &[(u32, f32)]) -> SparseVector {
+        let mut v = SparseVector::from_entries(entries.to_vec());
+        v.normalize();
+        v
+    }
+
+    #[test]
+    fn finds_the_close_pairs_with_exact_cosines() {
+        let vectors = [
+            unit(&[(1, 1.0), (2, 1.0)]),
+            unit(&[(7, 1.0)]),
+            unit(&[(1, 1.0), (2, 0.9), (3, 0.1)]),
+            unit(&[(2, 0.1), (3, 1.0)]),
+        ];
+        let found = edges(&vectors, 0.5, &NeighbourOptions::default());
+        assert_eq!(found.len(), 1);
+        assert_eq!((found[0].0, found[0].1), (0, 2));
+        assert!((found[0].2 - vectors[0].dot(&vectors[2])).abs() < 1e-6);
+    }
+}

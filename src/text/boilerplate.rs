@@ -1,0 +1,204 @@
+//! Boilerplate lines: share and subscribe lines, photo credits, "Published
+//! On …", related-story lists — lines that recur across many *different*
+//! articles of one input.
+//!
+//! Counting documents alone is not enough: three republished copies of one
+//! article share all their lines, and dropping those would erase the very
+//! copies we want to find. So documents holding a recurring line are first
+//! grouped into articles (MinHash estimate of their bodies at or above
+//! `same_article`), and a line is boilerplate when it recurs in at least
+//! `max(min_articles, min_share × documents)` different articles.
+//! A document made only of boilerplate keeps all its lines.
+
+use crate::sketch::hash::hash_str;
+use crate::sketch::minhash::estimate_jaccard;
+use crate::sketch::{Bands, MinHasher, Signatures};
+use crate::unionfind::UnionFind;
+use ahash::AHashSet;
+use rayon::prelude::*;
+
+/// When a recurring line counts as boilerplate.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Fewest different articles a boilerplate line appears in.
+    pub min_articles: usize,
+    /// Fewest articles as a share of all documents (for large inputs).
+    pub min_share: f64,
+    /// Estimated Jaccard similarity at which two bodies count as one article.
+    pub same_article: f64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            min_articles: 3,
+            min_share: 0.001,
+            same_article: 0.5,
+        }
+    }
+}
+
+/// Which body lines to drop.
+#[derive(Clone, Debug, Default)]
+pub struct Kept {
+    /// Per document, the sorted indices of dropped lines.
+    dropped_lines: Vec<Vec<u32>>,
+    /// Total lines dropped.
+    pub dropped: usize,
+}
+
+impl Kept {
+    /// Whether line `line` of document `doc` is kept.
+    pub fn keeps(&self, doc: usize, line: usize) -> bool {
+        self.dropped_lines
+            .get(doc)
+            .is_none_or(|d| d.binary_search(&(line as u32)).is_err())
+    }
+}
+
+/// Finds the boilerplate lines among normalised document bodies.
+pub fn find(bodies: &[&[String]], options: &Options) -> Kept {
+    let n = bodies.len();
+    let min_articles = options
+        .min_articles
+        .max((options.min_share * n as f64).ceil() as usize)
+        .max(2);
+    let line_hashes: Vec<Vec<u64>> = bodies
+        .par_iter()
+        .map(|lines| lines.iter().map(|l| hash_str(l)).collect())
+        .collect();
+
+    // Lines in enough documents to be boilerplate candidates.
+    let mut occurrences: Vec<(u64, u32)> = line_hashes
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(doc, hashes)| {
+            let mut unique = hashes.clone();
+            unique.sort_unstable();
+            unique.dedup();
+            unique.into_iter().map(move |h| (h, doc as u32))
+        })
+        .collect();
+    occurrences.par_sort_unstable();
+    let candidates: Vec<&[(u64, u32)]> = occurrences
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter(|run| run.len() >= min_articles)
+        .collect();
+    if candidates.is_empty() {
+        return Kept::default();
+    }
+
+    // Group the documents holding candidates into articles.
+    let mut holders: Vec<u32> = candidates
+        .iter()
+        .flat_map(|run| run.iter().map(|&(_, d)| d))
+        .collect();
+    holders.sort_unstable();
+    holders.dedup();
+    let texts: Vec<String> = holders
+        .par_iter()
+        .map(|&d| bodies[d as usize].join(" "))
+        .collect();
+    let hasher = MinHasher::new(5, 128);
+    let signatures = Signatures::build(&hasher, &texts);
+    let bands = Bands::for_threshold(options.same_article, hasher.num_hashes(), 0.99);
+    let mut articles = UnionFind::new(holders.len());
+    for (a, b) in bands.candidate_pairs(&signatures) {
+        let estimate = estimate_jaccard(signatures.get(a as usize), signatures.get(b as usize));
+        if estimate >= options.same_article {
+            articles.union(a, b);
+        }
+    }
+    let mut boilerplate: AHashSet<u64> = AHashSet::new();
+    for run in candidates {
+        let mut distinct: Vec<u32> = run
+            .iter()
+            .map(|&(_, d)| {
+                let local = holders.binary_search(&d).expect("holder") as u32;
+                articles.find(local)
+            })
+            .collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        if distinct.len() >= min_articles {
+            boilerplate.insert(run[0].0);
+        }
+    }
+
+    let dropped_lines: Vec<Vec<u32>> = line_hashes
+        .par_iter()
+        .map(|hashes| {
+            let dropped: Vec<u32> = (0..hashes.len() as u32)
+                .filter(|&j| boilerplate.contains(&hashes[j as usize]))
+                .collect();
+            // Never empty a document: all-boilerplate text is still its text.
+            if dropped.len() == hashes.len() {
+                Vec::new()
+            } else {
+                dropped
+            }
+        })
+        .collect();
+    let dropped = dropped_lines.iter().map(Vec::len).sum();
+    Kept {
+        dropped_lines,
+        dropped,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(text: &str) -> Vec<String> {
+        text.lines().map(str::to_owned).collect()
+    }
+
+    /// A distinct article per seed: its words come from a seeded generator.
+    fn article(seed: u64) -> String {
+        let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+        let mut word = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            format!("w{}", state % 5000)
+        };
+        (0..6)
+            .map(|_| (0..12).map(|_| word()).collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn drops_lines_shared_by_different_articles() {
+        let docs: Vec<Vec<String>> = (1..=4)
+            .map(|seed| {
+                lines(&format!(
+                    "subscribe to our newsletter\n{}\nshare this story",
+                    article(seed)
+                ))
+            })
+            .collect();
+        let refs: Vec<&[String]> = docs.iter().map(Vec::as_slice).collect();
+        let kept = find(&refs, &Options::default());
+        assert_eq!(kept.dropped, 8);
+        assert!(!kept.keeps(0, 0));
+        assert!(kept.keeps(0, 1));
+        assert!(!kept.keeps(3, 7));
+    }
+
+    #[test]
+    fn copies_of_one_article_keep_their_lines() {
+        let body = article(7);
+        let docs: Vec<Vec<String>> = (0..5).map(|_| lines(&body)).collect();
+        let refs: Vec<&[String]> = docs.iter().map(Vec::as_slice).collect();
+        assert_eq!(find(&refs, &Options::default()).dropped, 0);
+    }
+
+    #[test]
+    fn rare_lines_are_kept() {
+        let docs = [lines("only here\nand here"), lines("only here\nelsewhere")];
+        let refs: Vec<&[String]> = docs.iter().map(Vec::as_slice).collect();
+        assert_eq!(find(&refs, &Options::default()).dropped, 0);
+    }
+}

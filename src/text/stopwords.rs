@@ -1,0 +1,141 @@
+//! Stop words for every language of the ISO stop-word lists, with the
+//! language of each document guessed from the stop words it uses.
+//!
+//! A corpus may mix languages, and one language's stop word can be another's
+//! content word ("die", "was"), so a document loses only the stop words of the
+//! language whose list it matches most often. The lists pass through
+//! [`normalize`](super::normalize) so they match folded text.
+
+use super::script::Script;
+use ahash::AHashMap;
+use std::sync::OnceLock;
+
+/// Normalised stop word → bit set of the languages that list it.
+struct StopWords {
+    languages: Vec<&'static str>,
+    by_word: AHashMap<String, u64>,
+}
+
+fn stop_words() -> &'static StopWords {
+    static TABLE: OnceLock<StopWords> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let languages: Vec<&'static str> = stop_words::available_languages()
+            .iter()
+            .copied()
+            .filter(|code| code.len() == 2)
+            .take(64)
+            .collect();
+        let mut by_word: AHashMap<String, u64> = AHashMap::new();
+        for (bit, code) in languages.iter().enumerate() {
+            for word in stop_words::get(code) {
+                let folded = super::normalize(word);
+                // Entries that fold to several tokens ("a's") cannot match one token.
+                if !folded.is_empty() && !folded.contains(' ') {
+                    *by_word.entry(folded).or_default() |= 1 << bit;
+                }
+            }
+        }
+        StopWords { languages, by_word }
+    })
+}
+
+/// The stop-word language of a document in each script it uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Languages([Option<u8>; Script::COUNT]);
+
+impl Languages {
+    /// Guesses, for each script, the language whose list the tokens of that
+    /// script hit most often (ties go to the earlier code, so the guess is
+    /// deterministic).
+    pub fn detect<'a>(tokens: impl IntoIterator<Item = &'a str>) -> Languages {
+        let table = stop_words();
+        let mut hits = [[0u32; 64]; Script::COUNT];
+        for token in tokens {
+            if let Some(&mask) = table.by_word.get(token) {
+                let script = Script::of(token).index();
+                let mut mask = mask;
+                while mask != 0 {
+                    hits[script][mask.trailing_zeros() as usize] += 1;
+                    mask &= mask - 1;
+                }
+            }
+        }
+        let mut chosen = [None; Script::COUNT];
+        for (script, hits) in hits.iter().enumerate() {
+            let best = (0..table.languages.len()).max_by_key(|&i| (hits[i], std::cmp::Reverse(i)));
+            chosen[script] = best.filter(|&i| hits[i] > 0).map(|i| i as u8);
+        }
+        Languages(chosen)
+    }
+
+    /// The ISO 639-1 code chosen for a script, if any of its stop words was seen.
+    pub fn code(&self, script: Script) -> Option<&'static str> {
+        self.0[script.index()].map(|i| stop_words().languages[i as usize])
+    }
+
+    /// Whether `token` (normalised) is a stop word of the language chosen
+    /// for its script. An Arabic token is also one when it is a stop word
+    /// behind the conjunction و, which is written joined to the next word.
+    pub fn is_stop_word(&self, token: &str) -> bool {
+        let script = Script::of(token);
+        let Some(bit) = self.0[script.index()] else {
+            return false;
+        };
+        let listed = |word: &str| {
+            stop_words()
+                .by_word
+                .get(word)
+                .is_some_and(|mask| mask & (1 << bit) != 0)
+        };
+        listed(token)
+            || script == Script::Arabic
+                && token.strip_prefix('و').is_some_and(|rest| !rest.is_empty() && listed(rest))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(s: &str) -> Vec<String> {
+        super::super::normalize(s)
+            .split(' ')
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn detects_arabic_and_english() {
+        let ar = tokens("قال الرئيس إن الولايات المتحدة لن ترفع العقوبات على روسيا في هذا الوقت");
+        let lang = Languages::detect(ar.iter().map(String::as_str));
+        assert_eq!(lang.code(Script::Arabic), Some("ar"));
+        assert!(lang.is_stop_word("في"));
+        assert!(lang.is_stop_word("وما"));
+        // Folded spellings match too: "إلى" is listed, "الى" is how it folds.
+        assert!(lang.is_stop_word(&super::super::normalize("إلى")));
+        assert!(!lang.is_stop_word("روسيا"));
+
+        let en = tokens("The president said that the talks with Russia were useful and frank");
+        let lang = Languages::detect(en.iter().map(String::as_str));
+        assert_eq!(lang.code(Script::Latin), Some("en"));
+        assert!(lang.is_stop_word("the"));
+        assert!(!lang.is_stop_word("russia"));
+    }
+
+    #[test]
+    fn mixed_documents_get_a_language_per_script() {
+        let mixed = tokens("قال الرئيس إن المحادثات في موسكو كانت مفيدة. The president shakes hands in the hall");
+        let lang = Languages::detect(mixed.iter().map(String::as_str));
+        assert_eq!(lang.code(Script::Arabic), Some("ar"));
+        assert_eq!(lang.code(Script::Latin), Some("en"));
+        assert!(lang.is_stop_word("the"));
+        assert!(lang.is_stop_word("في"));
+    }
+
+    #[test]
+    fn no_stop_words_means_no_language() {
+        let lang = Languages::detect(["xqzt", "vvrk"]);
+        assert_eq!(lang.code(Script::Latin), None);
+        assert!(!lang.is_stop_word("the"));
+    }
+}
