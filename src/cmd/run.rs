@@ -90,7 +90,10 @@ pub fn run(args: Args) -> Result<i32, Error> {
         })?)),
         None => Box::new(BufWriter::new(io::stdout().lock())),
     };
-    match report.write(args.format, &mut out).and_then(|()| out.flush()) {
+    match report
+        .write(args.format, &mut out)
+        .and_then(|()| out.flush())
+    {
         Ok(()) => {}
         // A closed pipe (`| head`) is the reader's choice, not an error.
         Err(err) if err.kind() == io::ErrorKind::BrokenPipe => {}

@@ -40,14 +40,21 @@ pub fn read(
         number += 1;
         match read_line(&mut reader, &mut line, options.max_document_bytes) {
             Err(err) => {
-                problems.push(InputProblem::line(origin, number, format!("cannot read: {err}")));
+                problems.push(InputProblem::line(
+                    origin,
+                    number,
+                    format!("cannot read: {err}"),
+                ));
                 break;
             }
             Ok(LineRead::End) => break,
             Ok(LineRead::TooLong) => problems.push(InputProblem::line(
                 origin,
                 number,
-                format!("line longer than {} bytes; skipped", options.max_document_bytes),
+                format!(
+                    "line longer than {} bytes; skipped",
+                    options.max_document_bytes
+                ),
             )),
             Ok(LineRead::Line) => {
                 if line.iter().all(u8::is_ascii_whitespace) {
@@ -76,7 +83,11 @@ enum LineRead {
 
 /// Reads one line into `line` (without the newline), never holding more than
 /// `limit` bytes of it: a longer line is consumed and reported.
-fn read_line(reader: &mut impl BufRead, line: &mut Vec<u8>, limit: u64) -> std::io::Result<LineRead> {
+fn read_line(
+    reader: &mut impl BufRead,
+    line: &mut Vec<u8>,
+    limit: u64,
+) -> std::io::Result<LineRead> {
     line.clear();
     let mut too_long = false;
     let mut any = false;
@@ -113,8 +124,9 @@ fn read_line(reader: &mut impl BufRead, line: &mut Vec<u8>, limit: u64) -> std::
 
 fn parse_record(origin: &str, line: usize, bytes: &[u8]) -> Result<Document, InputProblem> {
     let text = decode::to_text(bytes, origin, Some(line))?;
-    let record: Record = serde_json::from_str(text)
-        .map_err(|err| InputProblem::line(origin, line, format!("malformed JSON: {err}; skipped")))?;
+    let record: Record = serde_json::from_str(text).map_err(|err| {
+        InputProblem::line(origin, line, format!("malformed JSON: {err}; skipped"))
+    })?;
     into_document(record, format!("{origin}:{line}"))
         .map_err(|message| InputProblem::line(origin, line, message))
 }
@@ -134,7 +146,10 @@ fn into_document(record: Record, at: String) -> Result<Document, String> {
     let non_empty = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
     Ok(Document {
         id,
-        title: record.title.map(|t| t.trim().to_owned()).unwrap_or_default(),
+        title: record
+            .title
+            .map(|t| t.trim().to_owned())
+            .unwrap_or_default(),
         body,
         date: non_empty(record.date),
         source: non_empty(record.source),
@@ -172,7 +187,11 @@ fn read_array(
             let line = first_line + err.line().saturating_sub(1);
             return (
                 Vec::new(),
-                vec![InputProblem::line(origin, line, format!("malformed JSON array: {err}; skipped"))],
+                vec![InputProblem::line(
+                    origin,
+                    line,
+                    format!("malformed JSON array: {err}; skipped"),
+                )],
             );
         }
     };
@@ -220,7 +239,8 @@ mod tests {
 
     #[test]
     fn invalid_utf8_in_one_line_loses_only_that_line() {
-        let mut bytes = b"{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"b\",\"text\":\"\xff\"}\n".to_vec();
+        let mut bytes =
+            b"{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"b\",\"text\":\"\xff\"}\n".to_vec();
         bytes.extend_from_slice(b"{\"id\":\"c\",\"text\":\"z\"}\n");
         let (docs, problems) = read("f.jsonl", &bytes[..], &ReadOptions::default());
         assert_eq!(docs.len(), 2);
@@ -243,8 +263,7 @@ mod tests {
 
     #[test]
     fn reads_an_array() {
-        let (docs, problems) =
-            read_str("[\n {\"id\":\"a\",\"text\":\"x\"},\n {\"id\":\"b\"}\n]\n");
+        let (docs, problems) = read_str("[\n {\"id\":\"a\",\"text\":\"x\"},\n {\"id\":\"b\"}\n]\n");
         assert_eq!(docs.len(), 1);
         assert_eq!(problems[0].path, "in.jsonl[1]");
     }

@@ -188,9 +188,15 @@ mod tests {
 
     #[test]
     fn classifies_by_extension() {
-        assert_eq!(classify(Path::new("a/b.txt")), Some((SourceKind::Text, false)));
+        assert_eq!(
+            classify(Path::new("a/b.txt")),
+            Some((SourceKind::Text, false))
+        );
         assert_eq!(classify(Path::new("b.MD")), Some((SourceKind::Text, false)));
-        assert_eq!(classify(Path::new("c.jsonl.gz")), Some((SourceKind::Json, true)));
+        assert_eq!(
+            classify(Path::new("c.jsonl.gz")),
+            Some((SourceKind::Json, true))
+        );
         assert_eq!(classify(Path::new("c.png")), None);
         assert_eq!(classify(Path::new("README")), None);
     }

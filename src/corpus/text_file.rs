@@ -34,7 +34,12 @@ mod tests {
 
     #[test]
     fn first_non_empty_line_is_the_title() {
-        let doc = parse("d/x.txt", "x", b"\n\n  Headline here \n\nBody one.\nBody two.\n").unwrap();
+        let doc = parse(
+            "d/x.txt",
+            "x",
+            b"\n\n  Headline here \n\nBody one.\nBody two.\n",
+        )
+        .unwrap();
         assert_eq!(doc.title, "Headline here");
         assert_eq!(doc.body, "Body one.\nBody two.");
     }

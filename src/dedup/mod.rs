@@ -134,7 +134,11 @@ pub fn find(
             let members = members
                 .iter()
                 .map(|&d| {
-                    let j = if d == representative { 1.0 } else { jaccard(rep_set, set_of(d)) };
+                    let j = if d == representative {
+                        1.0
+                    } else {
+                        jaccard(rep_set, set_of(d))
+                    };
                     (d, j)
                 })
                 .collect();

@@ -94,7 +94,7 @@ pub struct StoryReport {
     pub headline: String,
     /// Id of the medoid.
     pub headline_id: String,
-    /// Heaviest centroid terms (normalised spelling).
+    /// Heaviest centroid terms, each as most often written (normalised).
     pub label: Vec<String>,
     /// Number of members.
     pub size: usize,

@@ -20,7 +20,11 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 fn write_story(story: &StoryReport, indent: &str, out: &mut dyn Write) -> io::Result<()> {
-    let kind = if story.id.contains('.') { "Sub-story" } else { "Story" };
+    let kind = if story.id.contains('.') {
+        "Sub-story"
+    } else {
+        "Story"
+    };
     writeln!(
         out,
         "{indent}{kind} {} · {} · cohesion {:.2}",
@@ -59,7 +63,11 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         plural(s.documents, "document", "documents"),
         plural(s.stories, "story", "stories"),
         s.multi_document_stories,
-        plural(s.duplicate_groups, "near-duplicate group", "near-duplicate groups"),
+        plural(
+            s.duplicate_groups,
+            "near-duplicate group",
+            "near-duplicate groups"
+        ),
         plural(s.boilerplate_lines_dropped, "line", "lines"),
     )?;
     let (multi, single): (Vec<_>, Vec<_>) = report.stories.iter().partition(|s| s.size > 1);
@@ -91,8 +99,18 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 group.story
             )?;
             for m in &group.members {
-                let rep = if m.id == group.representative { "  (representative)" } else { "" };
-                writeln!(out, "  {:.4}  {}  {}{rep}", m.jaccard, m.id, short(&m.title))?;
+                let rep = if m.id == group.representative {
+                    "  (representative)"
+                } else {
+                    ""
+                };
+                writeln!(
+                    out,
+                    "  {:.4}  {}  {}{rep}",
+                    m.jaccard,
+                    m.id,
+                    short(&m.title)
+                )?;
             }
         }
     }

@@ -31,7 +31,7 @@ impl MinHasher {
     pub fn new(shingle_chars: usize, num_hashes: usize) -> Self {
         assert!(num_hashes >= 1, "a signature needs at least one value");
         MinHasher {
-            shingles: ShingleHasher::new(shingle_chars, 0x5eed_0f_5707_c1a5),
+            shingles: ShingleHasher::new(shingle_chars, 0x5eed_0f57_07c1_a5e5),
             num_hashes,
             seed: 0xdead_beef_cafe_f00d,
         }
@@ -154,7 +154,10 @@ mod tests {
     fn deterministic_and_full() {
         let hasher = MinHasher::new(5, 128);
         let a = hasher.sign("the quick brown fox jumps over the lazy dog");
-        assert_eq!(a, hasher.sign("the quick brown fox jumps over the lazy dog"));
+        assert_eq!(
+            a,
+            hasher.sign("the quick brown fox jumps over the lazy dog")
+        );
         // Densification leaves no empty bin in a non-empty text.
         assert!(!a.contains(&EMPTY));
         assert!(!hasher.sign("ab").contains(&EMPTY));
@@ -163,7 +166,9 @@ mod tests {
     #[test]
     fn estimate_tracks_exact_jaccard() {
         // Two overlapping halves of a long text, with known exact Jaccard.
-        let words: Vec<String> = (0..3000).map(|i| format!("w{}", i * 7919 % 10007)).collect();
+        let words: Vec<String> = (0..3000)
+            .map(|i| format!("w{}", i * 7919 % 10007))
+            .collect();
         let a = words[..2000].join(" ");
         let b = words[1000..].join(" ");
         let hasher = MinHasher::new(5, 128);
@@ -171,7 +176,10 @@ mod tests {
         let exact = jaccard(&shingles.set(&a), &shingles.set(&b));
         let estimate = estimate_jaccard(&hasher.sign(&a), &hasher.sign(&b));
         // Standard error at k = 128 is about sqrt(J(1-J)/128) ≈ 0.04.
-        assert!((estimate - exact).abs() < 0.15, "exact {exact}, estimate {estimate}");
+        assert!(
+            (estimate - exact).abs() < 0.15,
+            "exact {exact}, estimate {estimate}"
+        );
     }
 
     proptest! {

@@ -8,8 +8,8 @@
 //! too large for a full distance matrix are first split with k-means
 //! (linfa-clustering) on hashed dense projections of the vectors.
 
-use crate::vector::SparseVector;
 use crate::sketch::hash::{fmix64, reduce};
+use crate::vector::SparseVector;
 use kodama::{Method, linkage};
 use linfa::DatasetBase;
 use linfa::traits::{Fit, Predict};

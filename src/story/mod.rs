@@ -82,11 +82,11 @@ pub fn build(tfidf: &TfIdf, duplicates: &Duplicates, options: &StoryOptions) -> 
     // Units: one per duplicate group, one per other document.
     let group_of = duplicates.group_of(n);
     let mut units: Vec<Vec<u32>> = Vec::new();
-    for doc in 0..n {
-        match group_of[doc] {
-            Some(g) if duplicates.groups[g].members[0].0 as usize == doc => units.push(
-                duplicates.groups[g].members.iter().map(|m| m.0).collect(),
-            ),
+    for (doc, group) in group_of.iter().enumerate() {
+        match *group {
+            Some(g) if duplicates.groups[g].members[0].0 as usize == doc => {
+                units.push(duplicates.groups[g].members.iter().map(|m| m.0).collect())
+            }
             Some(_) => {}
             None => units.push(vec![doc as u32]),
         }
@@ -108,15 +108,18 @@ pub fn build(tfidf: &TfIdf, duplicates: &Duplicates, options: &StoryOptions) -> 
         .sets(1)
         .into_par_iter()
         .flat_map_iter(|block| {
-            cluster::cluster_block(
-                &block,
-                &unit_vectors,
-                options.threshold,
-                options.max_block,
-            )
+            cluster::cluster_block(&block, &unit_vectors, options.threshold, options.max_block)
         })
         .collect();
 
+    // A copy's decorations should not become a headline: medoids are
+    // chosen among group representatives and documents without copies.
+    let mut headline_candidate = vec![true; n];
+    for group in &duplicates.groups {
+        for &(doc, _) in &group.members {
+            headline_candidate[doc as usize] = doc == group.representative;
+        }
+    }
     let docs_of = |unit_ids: &[u32]| -> Vec<u32> {
         let mut docs: Vec<u32> = unit_ids
             .iter()
@@ -125,35 +128,41 @@ pub fn build(tfidf: &TfIdf, duplicates: &Duplicates, options: &StoryOptions) -> 
         docs.sort_unstable();
         docs
     };
+    let describe = |docs: &[u32]| describe(docs, tfidf, &headline_candidate, options.label_terms);
     fn story_of(
         cluster: &cluster::Cluster,
         docs_of: &dyn Fn(&[u32]) -> Vec<u32>,
-        tfidf: &TfIdf,
-        label_terms: usize,
+        describe: &dyn Fn(&[u32]) -> Story,
     ) -> Story {
-        let mut story = describe(&docs_of(&cluster.units), tfidf, label_terms);
+        let mut story = describe(&docs_of(&cluster.units));
         story.substories = cluster
             .substories
             .iter()
-            .map(|sub| story_of(sub, docs_of, tfidf, label_terms))
+            .map(|sub| story_of(sub, docs_of, describe))
             .collect();
         story
     }
     let mut stories: Vec<Story> = clusters
         .par_iter()
-        .map(|c| story_of(c, &docs_of, tfidf, options.label_terms))
+        .map(|c| story_of(c, &docs_of, &describe))
         .collect();
     stories.sort_by_key(|s| (std::cmp::Reverse(s.members.len()), first_doc(s)));
     stories
 }
 
 fn first_doc(story: &Story) -> u32 {
-    story.members.iter().map(|m| m.doc).min().unwrap_or(u32::MAX)
+    story
+        .members
+        .iter()
+        .map(|m| m.doc)
+        .min()
+        .unwrap_or(u32::MAX)
 }
 
 /// Centroid, member similarities, medoid, label and cohesion of a set of
-/// documents (ascending indices).
-fn describe(docs: &[u32], tfidf: &TfIdf, label_terms: usize) -> Story {
+/// documents (ascending indices). The medoid is the most central member
+/// that is a headline candidate.
+fn describe(docs: &[u32], tfidf: &TfIdf, headline_candidate: &[bool], label_terms: usize) -> Story {
     let centroid = SparseVector::centroid(docs.iter().map(|&d| &tfidf.vectors[d as usize]));
     let mut members: Vec<Member> = docs
         .iter()
@@ -162,15 +171,24 @@ fn describe(docs: &[u32], tfidf: &TfIdf, label_terms: usize) -> Story {
             similarity: tfidf.vectors[doc as usize].dot(&centroid),
         })
         .collect();
-    members.sort_by(|a, b| b.similarity.total_cmp(&a.similarity).then(a.doc.cmp(&b.doc)));
+    members.sort_by(|a, b| {
+        b.similarity
+            .total_cmp(&a.similarity)
+            .then(a.doc.cmp(&b.doc))
+    });
     let cohesion = members.iter().map(|m| m.similarity).sum::<f32>() / members.len() as f32;
     let label = centroid
         .top_terms(label_terms)
         .into_iter()
-        .map(|(t, _)| tfidf.term(t).to_owned())
+        .map(|(t, _)| tfidf.display(t).to_owned())
         .collect();
+    let medoid = members
+        .iter()
+        .find(|m| headline_candidate[m.doc as usize])
+        .unwrap_or(&members[0])
+        .doc;
     Story {
-        medoid: members[0].doc,
+        medoid,
         members,
         label,
         cohesion,

@@ -42,6 +42,8 @@ fn fold_char(c: char) -> Fold {
         'ة' => Fold::Keep('ه'),
         '\u{0660}'..='\u{0669}' => Fold::Keep(digit(c as u32 - 0x0660)),
         '\u{06F0}'..='\u{06F9}' => Fold::Keep(digit(c as u32 - 0x06F0)),
+        // The common Arabic letters, without a table look-up.
+        '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}' => Fold::Keep(c),
         _ if c.is_alphanumeric() || is_combining_mark(c) => Fold::Keep(c),
         _ => Fold::Space,
     }
@@ -51,8 +53,33 @@ fn digit(value: u32) -> char {
     char::from_digit(value, 10).expect("value is a decimal digit")
 }
 
+/// Characters whose fold is the same with or without NFKC and
+/// lower-casing, so they skip both: ASCII (lower-cased by hand), the Arabic
+/// block except the marks that compose with a letter (U+0653–0655) and the
+/// letters with compatibility decompositions (U+0675–0678), and spaces and
+/// general punctuation, which become separators either way. A unit test
+/// checks the claim character by character.
+fn is_inert(c: char) -> bool {
+    c.is_ascii()
+        || matches!(c as u32, 0x00A0 | 0x0600..=0x0652 | 0x0656..=0x0674 | 0x0679..=0x06FF | 0x2000..=0x2016 | 0x2018..=0x203D | 0x203F..=0x206F)
+}
+
+/// Whether `c` is a combining mark that NFKC may compose with the
+/// character before it (Arabic harakat never compose).
+fn may_compose(c: char) -> bool {
+    match c as u32 {
+        0..=0x7F => false,
+        0x0653..=0x0655 => true,
+        0x0600..=0x06FF => false,
+        _ => is_combining_mark(c),
+    }
+}
+
 /// One pass of NFKC, lower case and folding over `text`, appended to `out`.
-fn fold_into(text: &str, out: &mut String) {
+/// Runs of characters that need NFKC go through it; the rest (nearly all of
+/// English and Arabic text) takes a direct path. Returns whether any run
+/// needed NFKC.
+fn fold_into(text: &str, out: &mut String) -> bool {
     let start = out.len();
     let mut pending_space = false;
     let mut push = |c: char, out: &mut String| match fold_char(c) {
@@ -66,19 +93,29 @@ fn fold_into(text: &str, out: &mut String) {
         Fold::Drop => {}
         Fold::Space => pending_space = true,
     };
-    if text.is_ascii() {
-        for c in text.chars() {
+    let mut slow = String::new();
+    let mut used_nfkc = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let next_composes = chars.peek().is_some_and(|&n| may_compose(n));
+        if is_inert(c) && !next_composes {
+            if !slow.is_empty() {
+                used_nfkc = true;
+                for c in slow.nfkc().flat_map(char::to_lowercase) {
+                    push(c, out);
+                }
+                slow.clear();
+            }
             push(c.to_ascii_lowercase(), out);
-        }
-    } else if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
-        for c in text.chars().flat_map(char::to_lowercase) {
-            push(c, out);
-        }
-    } else {
-        for c in text.nfkc().flat_map(char::to_lowercase) {
-            push(c, out);
+        } else {
+            slow.push(c);
         }
     }
+    used_nfkc |= !slow.is_empty();
+    for c in slow.nfkc().flat_map(char::to_lowercase) {
+        push(c, out);
+    }
+    used_nfkc
 }
 
 /// Normalises `text` into its canonical form (see the module docs).
@@ -86,11 +123,12 @@ fn fold_into(text: &str, out: &mut String) {
 /// The result is a fixed point: `normalize(&normalize(s)) == normalize(s)`.
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    fold_into(text, &mut out);
-    // Dropping a character can bring a base letter and a combining mark
-    // together, and lower-casing can produce a new composable pair; one more
-    // pass settles both, so the form is a fixed point.
-    if !out.is_ascii() && is_nfkc_quick(out.chars()) != IsNormalized::Yes {
+    let used_nfkc = fold_into(text, &mut out);
+    // Around characters that needed NFKC, dropping a character can bring a
+    // base letter and a combining mark together, and lower-casing can make
+    // a new composable pair; one more pass settles both, so the form is a
+    // fixed point. The direct path makes no such pairs.
+    if used_nfkc && is_nfkc_quick(out.chars()) != IsNormalized::Yes {
         let mut again = String::with_capacity(out.len());
         fold_into(&out, &mut again);
         out = again;
@@ -115,7 +153,10 @@ mod tests {
 
     #[test]
     fn punctuation_becomes_single_spaces() {
-        assert_eq!(normalize("  Hello,   World!\n«بوتين»… "), "hello world بوتين");
+        assert_eq!(
+            normalize("  Hello,   World!\n«بوتين»… "),
+            "hello world بوتين"
+        );
         assert_eq!(normalize("e-mail"), "e mail");
         assert_eq!(normalize(""), "");
         assert_eq!(normalize("!!!"), "");
@@ -125,6 +166,51 @@ mod tests {
     fn keeps_combining_marks_of_other_scripts() {
         // Devanagari vowel signs are marks, not punctuation.
         assert_eq!(normalize("नमस्ते दुनिया"), "नमस्ते दुनिया");
+    }
+
+    /// Folding with NFKC and lower-casing applied to every character.
+    fn reference(text: &str) -> String {
+        let mut out = String::new();
+        let mut pending_space = false;
+        for c in text.nfkc().flat_map(char::to_lowercase) {
+            match fold_char(c) {
+                Fold::Keep(c) => {
+                    if pending_space && !out.is_empty() {
+                        out.push(' ');
+                    }
+                    pending_space = false;
+                    out.push(c);
+                }
+                Fold::Drop => {}
+                Fold::Space => pending_space = true,
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn inert_characters_fold_as_with_nfkc() {
+        for c in (0u32..0x2100)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_inert(c))
+        {
+            for context in [format!("a{c}b"), format!("ب{c}ت"), format!("{c}")] {
+                assert_eq!(
+                    normalize(&context),
+                    reference(&context),
+                    "U+{:04X}",
+                    c as u32
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn decomposed_input_composes_like_precomposed() {
+        // e + combining acute, and waw + combining hamza above.
+        assert_eq!(normalize("cafe\u{301}"), normalize("café"));
+        assert_eq!(normalize("\u{0648}\u{0654}"), normalize("\u{0624}"));
+        assert_eq!(normalize("a\u{00A0}b"), "a b");
     }
 
     #[test]
@@ -139,6 +225,12 @@ mod tests {
         fn normalize_is_idempotent(s in "\\PC{0,60}") {
             let once = normalize(&s);
             prop_assert_eq!(normalize(&once), once);
+        }
+
+        #[test]
+        fn direct_path_agrees_with_full_nfkc(s in "\\PC{0,60}") {
+            let once = normalize(&s);
+            prop_assert_eq!(&once, &normalize(&reference(&s)));
         }
 
         #[test]
@@ -160,8 +252,8 @@ mod tests {
             let mut marks = marks.into_iter();
             for c in bare.chars() {
                 vowelled.push(c);
-                if c != ' ' {
-                    if let Some(m) = marks.next() { vowelled.push(m); }
+                if c != ' ' && let Some(m) = marks.next() {
+                    vowelled.push(m);
                 }
             }
             prop_assert_eq!(normalize(&vowelled), normalize(&bare));

@@ -16,24 +16,24 @@ fn chars(s: &str) -> usize {
 /// The light stem of a folded Arabic token (a sub-slice of it).
 pub fn arabic_light(token: &str) -> &str {
     let mut word = token;
-    if let Some(rest) = word.strip_prefix('و') {
-        if chars(rest) >= 3 {
-            word = rest;
-        }
+    if let Some(rest) = word.strip_prefix('و')
+        && chars(rest) >= 3
+    {
+        word = rest;
     }
     for article in ARTICLES {
-        if let Some(rest) = word.strip_prefix(article) {
-            if chars(rest) >= 2 {
-                word = rest;
-                break;
-            }
+        if let Some(rest) = word.strip_prefix(article)
+            && chars(rest) >= 2
+        {
+            word = rest;
+            break;
         }
     }
     for suffix in SUFFIXES {
-        if let Some(rest) = word.strip_suffix(suffix) {
-            if chars(rest) >= 2 {
-                word = rest;
-            }
+        if let Some(rest) = word.strip_suffix(suffix)
+            && chars(rest) >= 2
+        {
+            word = rest;
         }
     }
     word

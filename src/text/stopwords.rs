@@ -89,7 +89,9 @@ impl Languages {
         };
         listed(token)
             || script == Script::Arabic
-                && token.strip_prefix('و').is_some_and(|rest| !rest.is_empty() && listed(rest))
+                && token
+                    .strip_prefix('و')
+                    .is_some_and(|rest| !rest.is_empty() && listed(rest))
     }
 }
 
@@ -124,7 +126,9 @@ mod tests {
 
     #[test]
     fn mixed_documents_get_a_language_per_script() {
-        let mixed = tokens("قال الرئيس إن المحادثات في موسكو كانت مفيدة. The president shakes hands in the hall");
+        let mixed = tokens(
+            "قال الرئيس إن المحادثات في موسكو كانت مفيدة. The president shakes hands in the hall",
+        );
         let lang = Languages::detect(mixed.iter().map(String::as_str));
         assert_eq!(lang.code(Script::Arabic), Some("ar"));
         assert_eq!(lang.code(Script::Latin), Some("en"));

@@ -26,8 +26,10 @@ impl Default for TfIdfOptions {
 pub struct TfIdf {
     /// One unit vector per document, in corpus order.
     pub vectors: Vec<SparseVector>,
-    /// Term strings by id.
+    /// Term strings (stems for Arabic) by id.
     pub vocabulary: Vec<String>,
+    /// How each term is most often written, by id, for labels.
+    pub display: Vec<String>,
     /// Number of documents each term occurs in, by id.
     pub document_frequency: Vec<u32>,
 }
@@ -43,8 +45,9 @@ fn is_content(token: &str) -> bool {
     }
 }
 
-/// Weighted term counts of one document, sorted by term.
-fn term_counts<'a>(text: &'a PreparedText, options: &TfIdfOptions) -> Vec<(&'a str, f32)> {
+/// Weighted counts of the content tokens of one document (before
+/// stemming), sorted by token.
+fn token_counts<'a>(text: &'a PreparedText, options: &TfIdfOptions) -> Vec<(&'a str, f32)> {
     let all: Vec<&str> = tokens(&text.text).collect();
     let languages = Languages::detect(all.iter().copied());
     let mut counts: AHashMap<&str, f32> = AHashMap::with_capacity(all.len());
@@ -52,7 +55,7 @@ fn term_counts<'a>(text: &'a PreparedText, options: &TfIdfOptions) -> Vec<(&'a s
     for (i, token) in all.into_iter().enumerate() {
         if is_content(token) && !languages.is_stop_word(token) {
             let weight = if i < title { options.title_weight } else { 1.0 };
-            *counts.entry(term(token)).or_default() += weight;
+            *counts.entry(token).or_default() += weight;
         }
     }
     let mut counts: Vec<(&str, f32)> = counts.into_iter().collect();
@@ -60,33 +63,77 @@ fn term_counts<'a>(text: &'a PreparedText, options: &TfIdfOptions) -> Vec<(&'a s
     counts
 }
 
+/// For each term, its most frequent spelling (in most documents; ties go to
+/// the shorter, then the smaller spelling).
+fn most_common_spellings(
+    vocabulary: &[String],
+    spellings: &AHashMap<&str, (u32, u32)>,
+) -> Vec<String> {
+    let mut best: Vec<Option<(&str, u32)>> = vec![None; vocabulary.len()];
+    for (&spelling, &(id, documents)) in spellings {
+        let slot = &mut best[id as usize];
+        let better = match *slot {
+            None => true,
+            Some((current, count)) => {
+                (
+                    documents,
+                    std::cmp::Reverse(spelling.len()),
+                    std::cmp::Reverse(spelling),
+                ) > (
+                    count,
+                    std::cmp::Reverse(current.len()),
+                    std::cmp::Reverse(current),
+                )
+            }
+        };
+        if better {
+            *slot = Some((spelling, documents));
+        }
+    }
+    best.into_iter()
+        .zip(vocabulary)
+        .map(|(b, term)| b.map_or_else(|| term.clone(), |(s, _)| s.to_owned()))
+        .collect()
+}
+
 impl TfIdf {
     /// Builds the vectors of prepared texts (in parallel where it pays).
     pub fn build(texts: &[PreparedText], options: &TfIdfOptions) -> TfIdf {
         let counts: Vec<Vec<(&str, f32)>> = texts
             .par_iter()
-            .map(|text| term_counts(text, options))
+            .map(|text| token_counts(text, options))
             .collect();
         // Ids in order of first appearance in corpus order: deterministic.
         let mut ids: AHashMap<&str, u32> = AHashMap::new();
-        let mut vocabulary = Vec::new();
+        let mut vocabulary: Vec<String> = Vec::new();
         let mut document_frequency: Vec<u32> = Vec::new();
+        let mut last_doc: Vec<usize> = Vec::new();
+        let mut spellings: AHashMap<&str, (u32, u32)> = AHashMap::new();
         let with_ids: Vec<Vec<(u32, f32)>> = counts
             .iter()
-            .map(|doc| {
-                doc.iter()
-                    .map(|&(term, count)| {
+            .enumerate()
+            .map(|(doc, tokens)| {
+                tokens
+                    .iter()
+                    .map(|&(token, count)| {
+                        let term = term(token);
                         let id = *ids.entry(term).or_insert_with(|| {
                             vocabulary.push(term.to_owned());
                             document_frequency.push(0);
+                            last_doc.push(usize::MAX);
                             (vocabulary.len() - 1) as u32
                         });
-                        document_frequency[id as usize] += 1;
+                        if last_doc[id as usize] != doc {
+                            last_doc[id as usize] = doc;
+                            document_frequency[id as usize] += 1;
+                        }
+                        spellings.entry(token).or_insert((id, 0)).1 += 1;
                         (id, count)
                     })
                     .collect()
             })
             .collect();
+        let display = most_common_spellings(&vocabulary, &spellings);
         let n = texts.len() as f32;
         let idf: Vec<f32> = document_frequency
             .iter()
@@ -95,11 +142,11 @@ impl TfIdf {
         let vectors = with_ids
             .into_par_iter()
             .map(|entries| {
-                let weighted = entries
-                    .into_iter()
-                    .map(|(id, tf)| (id, (1.0 + tf.ln()) * idf[id as usize]))
-                    .collect();
-                let mut v = SparseVector::from_entries(weighted);
+                // Spellings of one term add up before the sublinear scaling.
+                let mut v = SparseVector::from_entries(entries);
+                for (w, &id) in v.weights.iter_mut().zip(&v.terms) {
+                    *w = (1.0 + w.ln()) * idf[id as usize];
+                }
                 v.normalize();
                 v
             })
@@ -107,6 +154,7 @@ impl TfIdf {
         TfIdf {
             vectors,
             vocabulary,
+            display,
             document_frequency,
         }
     }
@@ -114,6 +162,11 @@ impl TfIdf {
     /// The term string of an id.
     pub fn term(&self, id: u32) -> &str {
         &self.vocabulary[id as usize]
+    }
+
+    /// How a term is most often written in the corpus.
+    pub fn display(&self, id: u32) -> &str {
+        &self.display[id as usize]
     }
 }
 
@@ -133,9 +186,18 @@ mod tests {
     #[test]
     fn similar_texts_are_closer() {
         let texts = [
-            prepared("Earthquake hits Chile", "A strong earthquake struck northern Chile on Tuesday."),
-            prepared("Chile earthquake", "The earthquake in Chile killed six people, officials said."),
-            prepared("Oscar nominations", "The film academy announced the Oscar nominations."),
+            prepared(
+                "Earthquake hits Chile",
+                "A strong earthquake struck northern Chile on Tuesday.",
+            ),
+            prepared(
+                "Chile earthquake",
+                "The earthquake in Chile killed six people, officials said.",
+            ),
+            prepared(
+                "Oscar nominations",
+                "The film academy announced the Oscar nominations.",
+            ),
         ];
         let tfidf = TfIdf::build(&texts, &TfIdfOptions::default());
         let v = &tfidf.vectors;

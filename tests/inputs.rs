@@ -1,0 +1,273 @@
+//! Reading inputs: every kind of bad input gets one clear message naming
+//! the file (and line), everything else is still processed, and the exit
+//! codes are 0 (success), 1 (bad input) and 2 (usage).
+
+mod common;
+
+use common::*;
+use predicates::prelude::*;
+use std::fs;
+use std::io::Write;
+use tempfile::TempDir;
+
+const ARTICLE: &str =
+    "Quake hits the coast\n\nA strong earthquake struck the coast on Tuesday, officials said.\n";
+
+/// A folder holding one good article, plus whatever `add` writes.
+fn folder_with(add: impl FnOnce(&TempDir)) -> TempDir {
+    let dir = TempDir::new().unwrap();
+    fs::write(dir.path().join("good.txt"), ARTICLE).unwrap();
+    add(&dir);
+    dir
+}
+
+/// Runs with TSV output; returns (exit code, stdout, stderr).
+fn run_tsv(args: &[&std::ffi::OsStr]) -> (i32, String, String) {
+    let output = story_cluster()
+        .args(["run", "--format", "tsv"])
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+fn ids(tsv: &str) -> Vec<&str> {
+    tsv.lines()
+        .skip(1)
+        .map(|l| l.split('\t').next().unwrap())
+        .collect()
+}
+
+#[test]
+fn invalid_utf8_is_reported_with_file_and_line() {
+    let dir = folder_with(|d| {
+        fs::write(
+            d.path().join("bad.txt"),
+            b"Title\nline two\nbroken \xff\xfe here\n",
+        )
+        .unwrap()
+    });
+    let (code, out, err) = run_tsv(&[dir.path().as_os_str()]);
+    assert_eq!(code, 1);
+    assert_eq!(ids(&out), ["good"]);
+    assert!(err.contains("bad.txt:3: invalid UTF-8"), "{err}");
+}
+
+#[test]
+fn empty_and_binary_files_are_reported() {
+    let dir = folder_with(|d| {
+        fs::write(d.path().join("empty.txt"), b"  \n\n").unwrap();
+        fs::write(d.path().join("zero.md"), b"").unwrap();
+        fs::write(d.path().join("blob.txt"), b"PK\x03\x04\x00\x00\x10binary").unwrap();
+    });
+    let (code, out, err) = run_tsv(&[dir.path().as_os_str()]);
+    assert_eq!(code, 1);
+    assert_eq!(ids(&out), ["good"]);
+    assert!(err.contains("empty.txt: empty file"), "{err}");
+    assert!(err.contains("zero.md: empty file"), "{err}");
+    assert!(err.contains("blob.txt:1: binary data"), "{err}");
+}
+
+#[test]
+fn malformed_json_lines_lose_only_themselves() {
+    let dir = folder_with(|d| {
+        fs::write(
+            d.path().join("feed.jsonl"),
+            concat!(
+                "{\"id\":\"j1\",\"title\":\"Floods\",\"text\":\"Rivers burst their banks.\"}\n",
+                "{\"id\":\"j2\",\"text\":\"unterminated\n",
+                "{\"id\":\"j3\",\"text\":\"Another article about the floods.\"}\n",
+                "{\"title\":\"no id\",\"text\":\"x\"}\n",
+                "[1,2]\n",
+            ),
+        )
+        .unwrap()
+    });
+    let (code, out, err) = run_tsv(&[dir.path().as_os_str()]);
+    assert_eq!(code, 1);
+    assert_eq!(ids(&out), ["good", "j1", "j3"]);
+    assert!(err.contains("feed.jsonl:2: malformed JSON"), "{err}");
+    assert!(err.contains("feed.jsonl:4: missing field `id`"), "{err}");
+    assert!(err.contains("feed.jsonl:5: malformed JSON"), "{err}");
+}
+
+#[test]
+fn duplicate_ids_keep_the_first_and_name_both_places() {
+    let dir = folder_with(|d| {
+        fs::write(
+            d.path().join("feed.jsonl"),
+            "{\"id\":\"good\",\"text\":\"A second article claiming the same id.\"}\n",
+        )
+        .unwrap()
+    });
+    let (code, out, err) = run_tsv(&[dir.path().as_os_str()]);
+    assert_eq!(code, 1);
+    assert_eq!(ids(&out), ["good"]);
+    // Files are read in name order: feed.jsonl comes first and keeps the id.
+    assert!(
+        err.contains("good.txt: duplicate id 'good' (first seen at"),
+        "{err}"
+    );
+    assert!(err.contains("feed.jsonl:1); skipped"), "{err}");
+}
+
+#[test]
+fn missing_and_unreadable_paths_are_reported() {
+    let dir = folder_with(|d| {
+        std::os::unix::fs::symlink(d.path().join("nowhere.txt"), d.path().join("dangling.txt"))
+            .unwrap()
+    });
+    let missing = dir.path().join("no-such-folder");
+    let (code, out, err) = run_tsv(&[dir.path().as_os_str(), missing.as_os_str()]);
+    assert_eq!(code, 1);
+    assert_eq!(ids(&out), ["good"]);
+    assert!(err.contains("dangling.txt: cannot read"), "{err}");
+    assert!(err.contains("no-such-folder: cannot read"), "{err}");
+}
+
+#[test]
+fn huge_documents_are_refused_not_loaded() {
+    let dir = folder_with(|d| {
+        fs::write(d.path().join("huge.txt"), "word ".repeat(1000)).unwrap();
+    });
+    let output = story_cluster()
+        .args(["run", "--format", "tsv", "--max-document-bytes", "1000"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let err = String::from_utf8(output.stderr).unwrap();
+    assert!(err.contains("huge.txt: file too large"), "{err}");
+    assert_eq!(ids(&String::from_utf8(output.stdout).unwrap()), ["good"]);
+}
+
+#[test]
+fn hidden_files_and_other_kinds_are_skipped_with_a_note() {
+    let dir = folder_with(|d| {
+        fs::write(d.path().join(".draft.txt"), ARTICLE).unwrap();
+        fs::write(d.path().join("photo.png"), b"\x89PNG").unwrap();
+    });
+    let (code, out, err) = run_tsv(&[dir.path().as_os_str()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(ids(&out), ["good"]);
+    assert!(err.contains(".draft.txt: hidden, skipped"), "{err}");
+    assert!(
+        err.contains("photo.png: not a kind of file this tool reads"),
+        "{err}"
+    );
+}
+
+#[test]
+fn strict_stops_at_bad_input() {
+    let dir = folder_with(|d| fs::write(d.path().join("empty.txt"), "").unwrap());
+    story_cluster()
+        .args(["run", "--strict"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("--strict"));
+}
+
+#[test]
+fn no_documents_at_all_is_bad_input() {
+    let dir = TempDir::new().unwrap();
+    story_cluster()
+        .arg("run")
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no documents"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    story_cluster().arg("run").assert().code(2);
+    story_cluster()
+        .args(["run", "--dup-threshold", "1.5", "x"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("outside (0, 1]"));
+    story_cluster()
+        .args(["run", "--format", "yaml", "x"])
+        .assert()
+        .code(2);
+    story_cluster().arg("frobnicate").assert().code(2);
+}
+
+#[test]
+fn stdin_gzip_and_output_file() {
+    // JSON lines on standard input.
+    let line = "{\"id\":\"s1\",\"title\":\"T\",\"text\":\"Some text about a storm.\"}\n";
+    story_cluster()
+        .args(["run", "--format", "tsv", "-"])
+        .write_stdin(line)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("s1\tS1\t"));
+    // Plain text on standard input is one document.
+    story_cluster()
+        .args(["run", "--format", "tsv", "-"])
+        .write_stdin(ARTICLE)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("stdin\tS1\t"));
+    // Gzipped JSON lines, report written to a file.
+    let dir = TempDir::new().unwrap();
+    let gz = dir.path().join("feed.jsonl.gz");
+    let mut encoder =
+        flate2::write::GzEncoder::new(fs::File::create(&gz).unwrap(), Default::default());
+    encoder.write_all(line.as_bytes()).unwrap();
+    encoder.finish().unwrap();
+    let out = dir.path().join("report.json");
+    story_cluster()
+        .args(["run", "--format", "json", "--output"])
+        .arg(&out)
+        .arg(&gz)
+        .assert()
+        .success()
+        .stdout("");
+    let report: serde_json::Value = serde_json::from_slice(&fs::read(&out).unwrap()).unwrap();
+    assert_eq!(report["documents"][0]["id"], "s1");
+    assert_eq!(report["schema"], "story-cluster/report/v1");
+}
+
+#[test]
+fn corrupt_gzip_is_reported() {
+    let dir =
+        folder_with(|d| fs::write(d.path().join("feed.jsonl.gz"), b"not gzip at all").unwrap());
+    let (code, out, err) = run_tsv(&[dir.path().as_os_str()]);
+    assert_eq!(code, 1);
+    assert_eq!(ids(&out), ["good"]);
+    assert!(err.contains("feed.jsonl.gz"), "{err}");
+}
+
+#[test]
+fn text_and_jsonl_formats_cover_every_document() {
+    let seeds = fixture("seeds");
+    let text = story_cluster().arg("run").arg(&seeds).output().unwrap();
+    assert!(text.status.success());
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.starts_with("5 documents · 2 stories"), "{text}");
+    assert!(text.contains("Sub-story S1.1"), "{text}");
+    let jsonl = story_cluster()
+        .args(["run", "--format", "jsonl"])
+        .arg(&seeds)
+        .output()
+        .unwrap();
+    let lines: Vec<serde_json::Value> = String::from_utf8(jsonl.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 5);
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["story"].as_str().unwrap().starts_with('S'))
+    );
+}

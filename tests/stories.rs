@@ -1,0 +1,139 @@
+//! The reference behaviour on real Arabic articles: the seed stories, their
+//! sub-story, and republished variants found as near-duplicates.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn seeds_form_the_two_reference_stories() {
+    let report = run_json(&[fixture("seeds").to_str().unwrap()]);
+    let stories: Vec<Vec<String>> = story_sets(&report).into_values().collect();
+    let as_seeds = |ids: &Vec<String>| ids.iter().map(|i| seed(i).to_owned()).collect::<Vec<_>>();
+    let mut found: Vec<Vec<String>> = stories.iter().map(as_seeds).collect();
+    found.sort();
+    assert_eq!(found, vec![vec!["000", "001"], vec!["002", "003", "004"]]);
+    assert_eq!(report["duplicate_groups"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn kerry_visit_is_a_tighter_substory_of_the_2016_talks() {
+    let report = run_json(&[fixture("seeds").to_str().unwrap()]);
+    let talks = report["stories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["size"] == 3)
+        .expect("the 2016 story");
+    let subs = talks["substories"].as_array().expect("sub-stories");
+    assert_eq!(subs.len(), 1);
+    let mut members: Vec<&str> = subs[0]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| seed(m["id"].as_str().unwrap()))
+        .collect();
+    members.sort();
+    assert_eq!(members, ["003", "004"]);
+    assert!(subs[0]["cohesion"].as_f64() > talks["cohesion"].as_f64());
+}
+
+#[test]
+fn variants_are_near_duplicates_of_their_originals_in_the_same_story() {
+    let report = run_json(&[
+        fixture("seeds").to_str().unwrap(),
+        fixture("variants").to_str().unwrap(),
+    ]);
+    let story = story_of(&report);
+    let groups = report["duplicate_groups"].as_array().unwrap();
+    let variants: Vec<&String> = story.keys().filter(|id| id.contains('-')).collect();
+    assert_eq!(variants.len(), 4);
+    for variant in variants {
+        let original = variant.split('-').next().unwrap();
+        let group = groups
+            .iter()
+            .find(|g| {
+                g["members"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|m| m["id"] == **variant)
+            })
+            .unwrap_or_else(|| panic!("{variant} is in no duplicate group"));
+        assert_eq!(group["representative"], original, "{variant}");
+        let member = group["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"] == **variant)
+            .unwrap();
+        let jaccard = member["jaccard"].as_f64().unwrap();
+        assert!((0.8..1.0 + 1e-9).contains(&jaccard), "{variant}: {jaccard}");
+        assert_eq!(story[variant.as_str()], story[original], "{variant}");
+    }
+    // Seeds stay apart from each other.
+    for group in groups {
+        let seeds: std::collections::BTreeSet<&str> = group["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| seed(m["id"].as_str().unwrap()))
+            .collect();
+        assert_eq!(seeds.len(), 1);
+    }
+    // The site's header and footer recur across three articles: boilerplate.
+    assert!(
+        report["summary"]["boilerplate_lines_dropped"]
+            .as_u64()
+            .unwrap()
+            >= 12
+    );
+}
+
+#[test]
+fn two_runs_give_byte_identical_json() {
+    let run = || {
+        story_cluster()
+            .args(["run", "--format", "json"])
+            .arg(fixture("seeds"))
+            .arg(fixture("variants"))
+            .output()
+            .unwrap()
+            .stdout
+    };
+    let first = run();
+    assert!(!first.is_empty());
+    assert_eq!(first, run());
+}
+
+#[test]
+fn input_order_changes_no_assignment() {
+    let lines = fixture_lines(&["seeds", "variants"]);
+    let tsv_of = |lines: &[String]| {
+        let output = story_cluster()
+            .args(["run", "--format", "tsv", "-"])
+            .write_stdin(lines.join("\n"))
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        output.stdout
+    };
+    let forward = tsv_of(&lines);
+    let mut reversed = lines.clone();
+    reversed.reverse();
+    assert_eq!(forward, tsv_of(&reversed));
+    let mut rotated = lines.clone();
+    rotated.rotate_left(4);
+    assert_eq!(forward, tsv_of(&rotated));
+    // Folder order too: variants named before seeds.
+    let folders = story_cluster()
+        .args(["run", "--format", "tsv"])
+        .arg(fixture("variants"))
+        .arg(fixture("seeds"))
+        .output()
+        .unwrap()
+        .stdout;
+    let text = String::from_utf8(folders).unwrap();
+    assert_eq!(text.lines().count(), 10);
+    assert_eq!(text.lines().next(), Some("doc_id\tstory\tduplicate_group"));
+}
