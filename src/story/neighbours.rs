@@ -88,9 +88,7 @@ mod tests {
     use super::*;
 
     fn unit(entries: &[(u32, f32)]) -> SparseVector {
-        let mut v = SparseVector::from_entries(entries.to_vec());
-        v.normalize();
-        v
+        SparseVector::unit_from_entries(entries.to_vec())
     }
 
     #[test]

@@ -30,6 +30,13 @@ impl SparseVector {
         v
     }
 
+    /// Like [`from_entries`](Self::from_entries), scaled to unit length.
+    pub fn unit_from_entries(entries: Vec<(u32, f32)>) -> Self {
+        let mut v = SparseVector::from_entries(entries);
+        v.normalize();
+        v
+    }
+
     /// Number of non-zero entries.
     pub fn len(&self) -> usize {
         self.terms.len()
@@ -77,9 +84,7 @@ impl SparseVector {
             .into_iter()
             .flat_map(|v| v.terms.iter().copied().zip(v.weights.iter().copied()))
             .collect();
-        let mut centroid = SparseVector::from_entries(entries);
-        centroid.normalize();
-        centroid
+        SparseVector::unit_from_entries(entries)
     }
 
     /// The `n` heaviest terms, heaviest first (ties by term id).
