@@ -4,11 +4,13 @@
 //! [`corpus`] reads documents, [`text`] normalises them and drops
 //! boilerplate, [`sketch`] signs them (MinHash) for [`dedup`], [`vector`]
 //! builds TF-IDF vectors for [`story`], and [`report`] renders the result.
-//! [`pipeline`] strings the stages together.
+//! [`pipeline`] strings the stages together; [`eval`] scores stories
+//! against gold labels.
 
 pub mod corpus;
 pub mod dedup;
 pub mod error;
+pub mod eval;
 pub mod pipeline;
 pub mod report;
 pub mod sketch;

@@ -1,5 +1,8 @@
 //! Subcommands, one per file.
 
+pub mod common;
+pub mod eval;
+pub mod output;
 pub mod run;
 
 use crate::cli::{Cli, Command};
@@ -9,5 +12,6 @@ use story_cluster::error::Error;
 pub fn dispatch(cli: Cli) -> Result<i32, Error> {
     match cli.command {
         Command::Run(args) => run::run(args),
+        Command::Eval(args) => eval::run(args),
     }
 }

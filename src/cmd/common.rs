@@ -1,0 +1,84 @@
+//! Options shared by the subcommands that read articles and analyse them,
+//! and the one way they read and analyse.
+
+use crate::cli::unit_interval;
+use clap::Args;
+use std::path::PathBuf;
+use story_cluster::corpus::{self, ReadOptions};
+use story_cluster::error::{Error, InputProblem};
+use story_cluster::{Analysis, Config, analyse, dedup, story};
+
+/// Where the articles come from and how strictly they are read.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Folders, files, or - for standard input.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Stop at the first bad input instead of skipping it.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Largest document accepted, in bytes (a text file, a JSON line).
+    #[arg(long, value_name = "BYTES", default_value_t = ReadOptions::default().max_document_bytes)]
+    pub max_document_bytes: u64,
+
+    /// Print no notes about skipped files.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// The settings of the analysis.
+#[derive(Debug, Args)]
+pub struct TuningArgs {
+    /// Exact Jaccard similarity of character shingles at which two
+    /// documents are near-duplicates.
+    #[arg(long, value_name = "J", default_value_t = dedup::DEFAULT_THRESHOLD, value_parser = unit_interval)]
+    pub dup_threshold: f64,
+
+    /// Mean cosine similarity at which documents join one story: the height
+    /// at which the average-linkage tree is cut. Lower gives broader stories.
+    #[arg(long, value_name = "S", default_value_t = story::DEFAULT_THRESHOLD as f64, value_parser = unit_interval)]
+    pub story_threshold: f64,
+}
+
+impl TuningArgs {
+    /// The pipeline configuration these options ask for.
+    pub fn config(&self) -> Config {
+        let mut config = Config::default();
+        config.dedup.threshold = self.dup_threshold;
+        config.stories = story::StoryOptions::with_threshold(self.story_threshold as f32);
+        config
+    }
+}
+
+/// Reads the inputs (reporting problems and notes on stderr) and analyses
+/// them. Returns the analysis and the input problems.
+pub fn read_and_analyse(
+    input: &InputArgs,
+    tuning: &TuningArgs,
+) -> Result<(Analysis, Vec<InputProblem>), Error> {
+    let read = ReadOptions {
+        max_document_bytes: input.max_document_bytes,
+    };
+    let corpus = corpus::read_paths(&input.paths, &read);
+    if !input.quiet {
+        for note in &corpus.notes {
+            eprintln!("story-cluster: note: {note}");
+        }
+    }
+    for problem in &corpus.problems {
+        eprintln!("story-cluster: error: {problem}");
+    }
+    if input.strict && !corpus.problems.is_empty() {
+        return Err(Error::Input(format!(
+            "{} bad input(s); stopping because of --strict",
+            corpus.problems.len()
+        )));
+    }
+    if corpus.documents.is_empty() {
+        return Err(Error::Input("no documents to analyse".into()));
+    }
+    let analysis = analyse(corpus.documents, &tuning.config());
+    Ok((analysis, corpus.problems))
+}

@@ -1,0 +1,26 @@
+//! Where reports go: standard output or a file, with a closed pipe treated
+//! as the reader's choice rather than an error.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
+use story_cluster::error::Error;
+
+/// Writes with `write` to `path`, or to standard output when it is `None`.
+pub fn write_to(
+    path: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), Error> {
+    let mut out: Box<dyn Write> = match path {
+        Some(path) => Box::new(BufWriter::new(File::create(path).map_err(|err| {
+            Error::Input(format!("{}: cannot write: {err}", path.display()))
+        })?)),
+        None => Box::new(BufWriter::new(io::stdout().lock())),
+    };
+    match write(&mut out).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        // A closed pipe (`| head`) is the reader's choice, not an error.
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        Err(err) => Err(Error::Io(err)),
+    }
+}
