@@ -10,11 +10,13 @@
 
 use crate::sketch::hash::{fmix64, reduce};
 use crate::vector::SparseVector;
+use ahash::AHashMap;
 use kodama::{Method, linkage};
 use linfa::DatasetBase;
 use linfa::traits::{Fit, Predict};
 use linfa_clustering::KMeans;
 use ndarray::Array2;
+use rayon::prelude::*;
 
 /// Dimensions of the dense projection used to split large blocks.
 const PROJECTION_DIMS: usize = 256;
@@ -47,18 +49,12 @@ pub fn cluster_block(
     }
     if block.len() > max_block {
         return split(block, vectors, max_block)
-            .into_iter()
-            .flat_map(|part| cluster_block(&part, vectors, threshold, max_block))
+            .into_par_iter()
+            .flat_map_iter(|part| cluster_block(&part, vectors, threshold, max_block))
             .collect();
     }
     let n = block.len();
-    let mut condensed = Vec::with_capacity(n * (n - 1) / 2);
-    for i in 0..n {
-        let vi = &vectors[block[i] as usize];
-        for &j in &block[i + 1..] {
-            condensed.push((1.0 - vi.dot(&vectors[j as usize])).max(0.0));
-        }
-    }
+    let mut condensed = condensed_distances(block, vectors);
     let dendrogram = linkage(&mut condensed, n, Method::Average);
     let tree = Tree {
         leaves: n,
@@ -74,6 +70,37 @@ pub fn cluster_block(
         .into_iter()
         .map(|root| tree.cluster(root, block, SUBSTORY_DEPTH))
         .collect()
+}
+
+/// Cosine distances between every pair of the block's vectors, as kodama's
+/// condensed matrix (row-major upper triangle). Each row accumulates its dot
+/// products through block-local postings, so only shared terms cost work;
+/// rows are computed in parallel.
+fn condensed_distances(block: &[u32], vectors: &[SparseVector]) -> Vec<f32> {
+    let n = block.len();
+    let mut postings: AHashMap<u32, Vec<(u32, f32)>> = AHashMap::new();
+    for (i, &unit) in block.iter().enumerate() {
+        let v = &vectors[unit as usize];
+        for (&t, &w) in v.terms.iter().zip(&v.weights) {
+            postings.entry(t).or_default().push((i as u32, w));
+        }
+    }
+    let rows: Vec<Vec<f32>> = (0..n)
+        .into_par_iter()
+        .map(|i| {
+            let mut dots = vec![0f32; n - i - 1];
+            let v = &vectors[block[i] as usize];
+            for (t, &w) in v.terms.iter().zip(&v.weights) {
+                let posting = &postings[t];
+                let after = posting.partition_point(|&(j, _)| j as usize <= i);
+                for &(j, wj) in &posting[after..] {
+                    dots[j as usize - i - 1] += w * wj;
+                }
+            }
+            dots.into_iter().map(|dot| (1.0 - dot).max(0.0)).collect()
+        })
+        .collect();
+    rows.concat()
 }
 
 /// A merge tree: nodes `0..leaves` are observations, node `leaves + i` is
@@ -152,8 +179,11 @@ fn split(block: &[u32], vectors: &[SparseVector], max_block: usize) -> Vec<Vec<u
             dense.row_mut(row).mapv_inplace(|x| x / norm);
         }
     }
+    // One run: the split only bounds the work, so a good-enough partition
+    // from k-means++ seeding is all that is needed.
     let labels = KMeans::params(k)
-        .max_n_iterations(50)
+        .n_runs(1)
+        .max_n_iterations(30)
         .fit(&DatasetBase::from(dense.clone()))
         .map(|model| model.predict(&dense));
     let mut parts: Vec<Vec<u32>> = vec![Vec::new(); k];
@@ -209,6 +239,12 @@ mod tests {
             .collect();
         let block: Vec<u32> = (0..40).collect();
         let clusters = cluster_block(&block, &vectors, 0.5, 25);
+        let n = vectors.len();
+        let condensed = condensed_distances(&block, &vectors);
+        assert_eq!(condensed.len(), n * (n - 1) / 2);
+        // Row-major upper triangle: (0,1), (0,2), …, (1,2), …
+        assert!((condensed[1] - (1.0 - vectors[0].dot(&vectors[2]))).abs() < 1e-6);
+        assert!((condensed[n - 1] - (1.0 - vectors[1].dot(&vectors[2]))).abs() < 1e-6);
         assert_eq!(clusters.len(), 2);
         for c in &clusters {
             let parity = c.units[0] % 2;
