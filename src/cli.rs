@@ -17,6 +17,8 @@ pub struct Cli {
 pub enum Command {
     /// Report the stories and near-duplicate groups in a set of articles.
     Run(crate::cmd::run::Args),
+    /// Find near-duplicate articles, or write the corpus without them.
+    Dedup(crate::cmd::dedup::Args),
     /// Score the stories of a set of articles against gold labels.
     Eval(crate::cmd::eval::Args),
 }

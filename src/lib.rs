@@ -15,8 +15,9 @@ pub mod pipeline;
 pub mod report;
 pub mod sketch;
 pub mod story;
+pub mod synth;
 pub mod text;
 pub mod unionfind;
 pub mod vector;
 
-pub use pipeline::{Analysis, Config, analyse};
+pub use pipeline::{Analysis, Config, DedupAnalysis, PairSearch, analyse, deduplicate};

@@ -37,6 +37,56 @@ pub struct Analysis {
     pub config: Config,
 }
 
+/// The result of near-duplicate detection alone (`dedup`).
+#[derive(Debug)]
+pub struct DedupAnalysis {
+    /// The documents, sorted by id; indices elsewhere refer to this order.
+    pub documents: Vec<Document>,
+    /// Near-duplicate groups.
+    pub duplicates: Duplicates,
+    /// Body lines dropped as boilerplate.
+    pub boilerplate_lines_dropped: usize,
+    /// The LSH banding used (`None` for the exact search).
+    pub bands: Option<Bands>,
+    /// The threshold used.
+    pub threshold: f64,
+}
+
+/// How `deduplicate` finds pairs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PairSearch {
+    /// MinHash signatures and LSH bands (the default).
+    Lsh,
+    /// Exact all-pairs search by prefix filtering, for checking.
+    Exact,
+}
+
+/// Near-duplicate detection only: read documents (sorted by id) through
+/// normalisation, signing, LSH (or the exact search), verification and
+/// grouping. No vectors, no stories.
+pub fn deduplicate(documents: Vec<Document>, config: &Config, search: PairSearch) -> DedupAnalysis {
+    let prepared = text::prepare(&documents, &config.boilerplate);
+    let texts: Vec<&str> = prepared.texts.iter().map(|t| t.text.as_str()).collect();
+    let days: Vec<Option<i32>> = documents.iter().map(Document::day).collect();
+    let (duplicates, bands) = match search {
+        PairSearch::Lsh => {
+            let signatures = Signatures::build(&config.dedup.hasher(), &texts);
+            (
+                dedup::find(&texts, &signatures, &days, &config.dedup),
+                Some(config.dedup.bands()),
+            )
+        }
+        PairSearch::Exact => (dedup::find_exact(&texts, &days, &config.dedup), None),
+    };
+    DedupAnalysis {
+        boilerplate_lines_dropped: prepared.boilerplate_lines_dropped,
+        documents,
+        duplicates,
+        bands,
+        threshold: config.dedup.threshold,
+    }
+}
+
 /// Runs every stage over documents sorted by id (as [`crate::corpus`]
 /// returns them).
 pub fn analyse(documents: Vec<Document>, config: &Config) -> Analysis {

@@ -4,7 +4,7 @@
 use crate::cli::unit_interval;
 use clap::Args;
 use std::path::PathBuf;
-use story_cluster::corpus::{self, ReadOptions};
+use story_cluster::corpus::{self, Corpus, ReadOptions};
 use story_cluster::error::{Error, InputProblem};
 use story_cluster::{Analysis, Config, analyse, dedup, story};
 
@@ -58,6 +58,14 @@ pub fn read_and_analyse(
     input: &InputArgs,
     tuning: &TuningArgs,
 ) -> Result<(Analysis, Vec<InputProblem>), Error> {
+    let corpus = read_corpus(input)?;
+    let analysis = analyse(corpus.documents, &tuning.config());
+    Ok((analysis, corpus.problems))
+}
+
+/// Reads the inputs, reporting problems and notes on stderr; fails when
+/// `--strict` meets a bad input or when no document is left.
+pub fn read_corpus(input: &InputArgs) -> Result<Corpus, Error> {
     let read = ReadOptions {
         max_document_bytes: input.max_document_bytes,
     };
@@ -79,6 +87,5 @@ pub fn read_and_analyse(
     if corpus.documents.is_empty() {
         return Err(Error::Input("no documents to analyse".into()));
     }
-    let analysis = analyse(corpus.documents, &tuning.config());
-    Ok((analysis, corpus.problems))
+    Ok(corpus)
 }

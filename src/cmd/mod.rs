@@ -1,6 +1,7 @@
 //! Subcommands, one per file.
 
 pub mod common;
+pub mod dedup;
 pub mod eval;
 pub mod output;
 pub mod run;
@@ -13,5 +14,6 @@ pub fn dispatch(cli: Cli) -> Result<i32, Error> {
     match cli.command {
         Command::Run(args) => run::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Dedup(args) => dedup::run(args),
     }
 }

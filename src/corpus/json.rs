@@ -155,6 +155,7 @@ fn into_document(record: Record, at: String) -> Result<Document, String> {
         source: non_empty(record.source),
         url: non_empty(record.url),
         origin: at,
+        position: 0,
     })
 }
 

@@ -40,6 +40,10 @@ pub struct Document {
     pub url: Option<String>,
     /// The file it was read from, and its line for JSON lines.
     pub origin: String,
+    /// Place in the input order (paths in the order given, folders in name
+    /// order, lines in file order), for `--keep first`.
+    #[serde(skip)]
+    pub position: usize,
 }
 
 impl Document {
@@ -89,6 +93,9 @@ pub fn read_paths(paths: &[PathBuf], options: &ReadOptions) -> Corpus {
         documents.extend(docs);
         corpus.problems.extend(problems);
     }
+    for (position, doc) in documents.iter_mut().enumerate() {
+        doc.position = position;
+    }
     corpus.documents = drop_duplicate_ids(documents, &mut corpus.problems);
     corpus.documents.sort_by(|a, b| a.id.cmp(&b.id));
     corpus
@@ -98,7 +105,10 @@ pub fn read_paths(paths: &[PathBuf], options: &ReadOptions) -> Corpus {
 /// from a file named `origin` (used for standard input and by tests).
 pub fn read_bytes(origin: &str, bytes: &[u8], options: &ReadOptions) -> Corpus {
     let mut corpus = Corpus::default();
-    let (docs, problems) = read_sniffed(origin, bytes, options);
+    let (mut docs, problems) = read_sniffed(origin, bytes, options);
+    for (position, doc) in docs.iter_mut().enumerate() {
+        doc.position = position;
+    }
     corpus.problems = problems;
     corpus.documents = drop_duplicate_ids(docs, &mut corpus.problems);
     corpus.documents.sort_by(|a, b| a.id.cmp(&b.id));

@@ -25,6 +25,7 @@ pub fn parse(origin: &str, id: &str, bytes: &[u8]) -> Result<Document, InputProb
         source: None,
         url: None,
         origin: origin.to_owned(),
+        position: 0,
     })
 }
 

@@ -92,8 +92,9 @@ impl Duplicates {
 }
 
 /// Finds near-duplicate groups among normalised texts, given signatures
-/// already built with `options.hasher()`. `days` orders representatives:
-/// the earliest-dated member wins, then the first in corpus order.
+/// already built with `options.hasher()`: LSH candidates, each verified
+/// exactly. `days` orders representatives: the earliest-dated member wins,
+/// then the first in corpus order.
 pub fn find(
     texts: &[&str],
     signatures: &Signatures,
@@ -109,7 +110,95 @@ pub fn find(
         .par_iter()
         .map(|&d| shingles.set(texts[d as usize]))
         .collect();
-    let set_of = |d: u32| &sets[involved.binary_search(&d).expect("involved document")];
+    let set_of = |d: u32| sets[involved.binary_search(&d).expect("involved document")].as_slice();
+    verify_and_group(texts.len(), &candidates, set_of, days, options)
+}
+
+/// Finds the same groups without LSH, by an exact all-pairs search (prefix
+/// filtering: with shingles ordered rarest first, two sets of Jaccard ≥ t
+/// must share one of the first `|A| - ⌈t·|A|⌉ + 1` shingles of each, and
+/// their sizes must be within a factor t of each other). Every
+/// pair at or above the threshold is found; for checking LSH recall and for
+/// modest corpora.
+pub fn find_exact(texts: &[&str], days: &[Option<i32>], options: &DedupOptions) -> Duplicates {
+    let shingles = *options.hasher().shingles();
+    let sets: Vec<Vec<u64>> = texts.par_iter().map(|t| shingles.set(t)).collect();
+    let candidates = prefix_candidates(&sets, options.threshold);
+    verify_and_group(
+        texts.len(),
+        &candidates,
+        |d| sets[d as usize].as_slice(),
+        days,
+        options,
+    )
+}
+
+/// Candidate pairs `(a, b)`, `a < b`, sharing a prefix element (see
+/// [`find_exact`]); sorted, without repeats.
+fn prefix_candidates(sets: &[Vec<u64>], threshold: f64) -> Vec<(u32, u32)> {
+    // Global frequency of every shingle, to order each set rarest first.
+    let mut all: Vec<u64> = sets.iter().flatten().copied().collect();
+    all.par_sort_unstable();
+    let mut frequency: ahash::AHashMap<u64, u32> = ahash::AHashMap::with_capacity(all.len() / 2);
+    for run in all.chunk_by(|a, b| a == b) {
+        frequency.insert(run[0], run.len() as u32);
+    }
+    drop(all);
+    let prefixes: Vec<Vec<u64>> = sets
+        .par_iter()
+        .map(|set| {
+            let mut ordered = set.clone();
+            ordered.sort_unstable_by_key(|h| (frequency[h], *h));
+            let keep =
+                set.len() - ((threshold * set.len() as f64).ceil() as usize).min(set.len()) + 1;
+            ordered.truncate(keep.min(set.len()));
+            ordered
+        })
+        .collect();
+    let mut postings: ahash::AHashMap<u64, Vec<u32>> = ahash::AHashMap::new();
+    for (doc, prefix) in prefixes.iter().enumerate() {
+        for &h in prefix {
+            postings.entry(h).or_default().push(doc as u32);
+        }
+    }
+    let mut pairs: Vec<(u32, u32)> = prefixes
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(b, prefix)| {
+            // Jaccard ≥ t also needs t·|B| ≤ |A| ≤ |B|/t.
+            let size = sets[b].len() as f64;
+            let fits = |a: u32| {
+                let other = sets[a as usize].len() as f64;
+                other >= threshold * size && size >= threshold * other
+            };
+            let mut partners: Vec<u32> = prefix
+                .iter()
+                .flat_map(|h| {
+                    postings[h]
+                        .iter()
+                        .copied()
+                        .take_while(move |&a| a < b as u32)
+                })
+                .filter(|&a| fits(a))
+                .collect();
+            partners.sort_unstable();
+            partners.dedup();
+            partners.into_iter().map(move |a| (a, b as u32))
+        })
+        .collect();
+    pairs.par_sort_unstable();
+    pairs
+}
+
+/// Verifies candidates with exact Jaccard and joins the verified pairs
+/// into groups with their representatives.
+fn verify_and_group<'a>(
+    documents: usize,
+    candidates: &[(u32, u32)],
+    set_of: impl Fn(u32) -> &'a [u64] + Sync,
+    days: &[Option<i32>],
+    options: &DedupOptions,
+) -> Duplicates {
     let pairs: Vec<DuplicatePair> = candidates
         .par_iter()
         .filter_map(|&(a, b)| {
@@ -117,8 +206,7 @@ pub fn find(
             (j >= options.threshold).then_some(DuplicatePair { a, b, jaccard: j })
         })
         .collect();
-
-    let mut union = UnionFind::new(texts.len());
+    let mut union = UnionFind::new(documents);
     for pair in &pairs {
         union.union(pair.a, pair.b);
     }
@@ -181,5 +269,18 @@ mod tests {
         assert_eq!(ids, [1, 2, 3]);
         assert!(group.members.iter().all(|&(_, j)| j >= 0.8));
         assert!(found.pairs.iter().all(|p| p.jaccard >= 0.8));
+        // The exact search finds the same.
+        let exact = find_exact(&texts, &days, &options);
+        assert_eq!(exact.groups, found.groups);
+    }
+
+    #[test]
+    fn prefix_filter_finds_every_pair_above_the_threshold() {
+        // Sets with known overlaps: b shares 9 of 10 with a (J = 9/11).
+        let a: Vec<u64> = (0..10).collect();
+        let b: Vec<u64> = (1..11).collect();
+        let c: Vec<u64> = (100..110).collect();
+        let pairs = prefix_candidates(&[a, b, c], 0.8);
+        assert_eq!(pairs, vec![(0, 1)]);
     }
 }

@@ -2,6 +2,7 @@
 //! text, JSON, JSON lines or TSV. The JSON form is the model itself; its
 //! schema is documented in `docs/report-schema.md`.
 
+pub mod dedup;
 mod text;
 
 use crate::error::InputProblem;
@@ -127,10 +128,40 @@ pub struct GroupReport {
     pub id: String,
     /// Id of the representative (earliest date, then smallest id).
     pub representative: String,
-    /// The story the group belongs to.
-    pub story: String,
+    /// The story the group belongs to (not in `dedup` reports).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub story: Option<String>,
     /// Members in id order, each with its Jaccard to the representative.
     pub members: Vec<GroupMember>,
+}
+
+impl GroupReport {
+    /// The reports of every group, ids `D1`, `D2`, … in group order.
+    pub fn all(
+        duplicates: &crate::dedup::Duplicates,
+        docs: &[crate::corpus::Document],
+        story: impl Fn(&crate::dedup::DuplicateGroup) -> Option<String>,
+    ) -> Vec<GroupReport> {
+        duplicates
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(g, group)| GroupReport {
+                id: format!("D{}", g + 1),
+                representative: docs[group.representative as usize].id.clone(),
+                story: story(group),
+                members: group
+                    .members
+                    .iter()
+                    .map(|&(d, j)| GroupMember {
+                        id: docs[d as usize].id.clone(),
+                        title: docs[d as usize].title.clone(),
+                        jaccard: score(j),
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
 }
 
 /// A member of a near-duplicate group.
@@ -168,7 +199,7 @@ pub struct DocumentReport {
 
 /// Rounds a score for output: four decimals are what a reader can use, and
 /// fixed rounding keeps output identical across runs.
-fn score(x: f64) -> f64 {
+pub(crate) fn score(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
 
@@ -222,26 +253,9 @@ impl Report {
             .enumerate()
             .map(|(s, story)| story_report(story_id(s), story, docs, &member))
             .collect();
-        let duplicate_groups = analysis
-            .duplicates
-            .groups
-            .iter()
-            .enumerate()
-            .map(|(g, group)| GroupReport {
-                id: group_id(g),
-                representative: docs[group.representative as usize].id.clone(),
-                story: story_id(story_of[group.representative as usize]),
-                members: group
-                    .members
-                    .iter()
-                    .map(|&(d, j)| GroupMember {
-                        id: docs[d as usize].id.clone(),
-                        title: docs[d as usize].title.clone(),
-                        jaccard: score(j),
-                    })
-                    .collect(),
-            })
-            .collect();
+        let duplicate_groups = GroupReport::all(&analysis.duplicates, docs, |g| {
+            Some(story_id(story_of[g.representative as usize]))
+        });
         let mut jaccard_of = vec![None; n];
         for group in &analysis.duplicates.groups {
             for &(d, j) in &group.members {

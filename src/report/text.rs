@@ -96,7 +96,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 "{} · {} · story {}",
                 group.id,
                 plural(group.members.len(), "document", "documents"),
-                group.story
+                group.story.as_deref().unwrap_or("-")
             )?;
             for m in &group.members {
                 let rep = if m.id == group.representative {

@@ -1,0 +1,242 @@
+//! The `dedup` report: near-duplicate groups only, as TSV (one row per
+//! document in a group), JSON or JSON lines; or the deduplicated corpus
+//! itself as JSON lines.
+
+use super::{GroupReport, score};
+use crate::corpus::Document;
+use crate::error::InputProblem;
+use crate::pipeline::DedupAnalysis;
+use serde::Serialize;
+use std::io::{self, Write};
+
+/// Formats of the `dedup` report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DedupFormat {
+    /// `doc_id<TAB>group<TAB>representative<TAB>jaccard`, one row per
+    /// document in a group.
+    Tsv,
+    /// Everything, one JSON document.
+    Json,
+    /// One JSON object per document in a group.
+    Jsonl,
+}
+
+/// Which member of a group `--emit unique` keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Keep {
+    /// The first in input order.
+    First,
+    /// The longest text (then the first in input order).
+    Longest,
+    /// The earliest date (then the smallest id): the representative.
+    Earliest,
+}
+
+/// Schema name and version of the JSON dedup report.
+pub const SCHEMA: &str = "story-cluster/dedup/v1";
+
+/// A dedup run, as reported.
+#[derive(Clone, Debug, Serialize)]
+pub struct DedupReport {
+    /// Always [`SCHEMA`].
+    pub schema: &'static str,
+    /// Counts.
+    pub summary: DedupSummary,
+    /// Settings used.
+    pub settings: DedupSettings,
+    /// Groups, by representative id.
+    pub groups: Vec<GroupReport>,
+    /// Inputs that were skipped.
+    pub problems: Vec<InputProblem>,
+}
+
+/// Counts of a dedup run.
+#[derive(Clone, Debug, Serialize)]
+pub struct DedupSummary {
+    /// Documents read.
+    pub documents: usize,
+    /// Near-duplicate groups.
+    pub duplicate_groups: usize,
+    /// Documents in a group.
+    pub documents_in_groups: usize,
+    /// Documents an `--emit unique` keeps.
+    pub unique_documents: usize,
+    /// Candidate pairs examined.
+    pub candidate_pairs: usize,
+    /// Pairs verified at or above the threshold.
+    pub verified_pairs: usize,
+    /// Body lines dropped as boilerplate.
+    pub boilerplate_lines_dropped: usize,
+    /// Inputs skipped as bad.
+    pub input_problems: usize,
+}
+
+/// Settings of a dedup run.
+#[derive(Clone, Debug, Serialize)]
+pub struct DedupSettings {
+    /// Jaccard threshold.
+    pub threshold: f64,
+    /// `lsh` or `exact`.
+    pub search: &'static str,
+    /// LSH bands, when LSH was used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<usize>,
+    /// LSH rows per band, when LSH was used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows: Option<usize>,
+}
+
+/// One TSV / JSON lines row.
+#[derive(Serialize)]
+struct Row<'a> {
+    doc_id: &'a str,
+    group: &'a str,
+    representative: &'a str,
+    jaccard: f64,
+}
+
+impl DedupReport {
+    /// Builds the report of a dedup analysis.
+    pub fn new(analysis: &DedupAnalysis, problems: &[InputProblem]) -> DedupReport {
+        let groups = GroupReport::all(&analysis.duplicates, &analysis.documents, |_| None);
+        let in_groups: usize = groups.iter().map(|g| g.members.len()).sum();
+        DedupReport {
+            schema: SCHEMA,
+            summary: DedupSummary {
+                documents: analysis.documents.len(),
+                duplicate_groups: groups.len(),
+                documents_in_groups: in_groups,
+                unique_documents: analysis.documents.len() - in_groups + groups.len(),
+                candidate_pairs: analysis.duplicates.candidates,
+                verified_pairs: analysis.duplicates.pairs.len(),
+                boilerplate_lines_dropped: analysis.boilerplate_lines_dropped,
+                input_problems: problems.len(),
+            },
+            settings: DedupSettings {
+                threshold: score(analysis.threshold),
+                search: if analysis.bands.is_some() {
+                    "lsh"
+                } else {
+                    "exact"
+                },
+                bands: analysis.bands.map(|b| b.bands),
+                rows: analysis.bands.map(|b| b.rows),
+            },
+            groups,
+            problems: problems.to_vec(),
+        }
+    }
+
+    fn rows(&self) -> impl Iterator<Item = Row<'_>> {
+        self.groups.iter().flat_map(|g| {
+            g.members.iter().map(move |m| Row {
+                doc_id: &m.id,
+                group: &g.id,
+                representative: &g.representative,
+                jaccard: m.jaccard,
+            })
+        })
+    }
+
+    /// Writes the report in `format`.
+    pub fn write(&self, format: DedupFormat, out: &mut dyn Write) -> io::Result<()> {
+        match format {
+            DedupFormat::Json => {
+                serde_json::to_writer_pretty(&mut *out, self)?;
+                writeln!(out)
+            }
+            DedupFormat::Jsonl => {
+                for row in self.rows() {
+                    serde_json::to_writer(&mut *out, &row)?;
+                    writeln!(out)?;
+                }
+                Ok(())
+            }
+            DedupFormat::Tsv => {
+                writeln!(out, "doc_id\tgroup\trepresentative\tjaccard")?;
+                for row in self.rows() {
+                    writeln!(
+                        out,
+                        "{}\t{}\t{}\t{:.4}",
+                        super::tsv_field(row.doc_id),
+                        row.group,
+                        super::tsv_field(row.representative),
+                        row.jaccard
+                    )?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The documents a deduplicated corpus keeps: every document outside a
+/// group, and one per group chosen by `keep`; in input order.
+pub fn unique_documents(analysis: &DedupAnalysis, keep: Keep) -> Vec<&Document> {
+    let docs = &analysis.documents;
+    let mut dropped = vec![false; docs.len()];
+    for group in &analysis.duplicates.groups {
+        let kept = match keep {
+            Keep::Earliest => group.representative,
+            Keep::First => group
+                .members
+                .iter()
+                .map(|m| m.0)
+                .min_by_key(|&d| docs[d as usize].position)
+                .expect("group has members"),
+            Keep::Longest => group
+                .members
+                .iter()
+                .map(|m| m.0)
+                .min_by_key(|&d| {
+                    let doc = &docs[d as usize];
+                    (
+                        std::cmp::Reverse(doc.title.len() + doc.body.len()),
+                        doc.position,
+                    )
+                })
+                .expect("group has members"),
+        };
+        for &(d, _) in &group.members {
+            dropped[d as usize] = d != kept;
+        }
+    }
+    let mut kept: Vec<&Document> = docs
+        .iter()
+        .zip(&dropped)
+        .filter(|(_, dropped)| !**dropped)
+        .map(|(doc, _)| doc)
+        .collect();
+    kept.sort_by_key(|d| d.position);
+    kept
+}
+
+/// Writes documents as JSON lines in the input schema (`id`, `title`,
+/// `text`, `date`, `url`, `source`), ready to read again or publish.
+pub fn write_documents(docs: &[&Document], out: &mut dyn Write) -> io::Result<()> {
+    #[derive(Serialize)]
+    struct Line<'a> {
+        id: &'a str,
+        title: &'a str,
+        text: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        date: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        url: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        source: Option<&'a str>,
+    }
+    for doc in docs {
+        let line = Line {
+            id: &doc.id,
+            title: &doc.title,
+            text: &doc.body,
+            date: doc.date.as_deref(),
+            url: doc.url.as_deref(),
+            source: doc.source.as_deref(),
+        };
+        serde_json::to_writer(&mut *out, &line)?;
+        writeln!(out)?;
+    }
+    Ok(())
+}
