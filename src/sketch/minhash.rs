@@ -53,34 +53,37 @@ impl MinHasher {
         debug_assert_eq!(out.len(), self.num_hashes);
         out.fill(EMPTY);
         let k = self.num_hashes;
-        let mut filled = 0usize;
-        // A bin whose value is EMPTY may still have been reached by a
-        // shingle whose low bits are all ones; track reached bins apart.
-        let mut reached = vec![false; k];
-        self.shingles.for_each(text, |h| {
-            let bin = reduce(h, k);
-            let value = h as u32;
-            if !reached[bin] {
-                reached[bin] = true;
-                filled += 1;
-            }
-            if value < out[bin] {
-                out[bin] = value;
-            }
-        });
+        // EMPTY marks a bin no shingle reached, so a value is at most
+        // EMPTY - 1 (a 2^-32 nudge that changes no estimate).
+        if k.is_power_of_two() {
+            // The top bits pick the bin, as `reduce` would, by a shift.
+            let shift = 64 - k.trailing_zeros();
+            let bins = &mut out[..k];
+            self.shingles.for_each(text, |h| {
+                let slot = &mut bins[(h.checked_shr(shift).unwrap_or(0)) as usize];
+                *slot = (*slot).min((h as u32).min(EMPTY - 1));
+            });
+        } else {
+            self.shingles.for_each(text, |h| {
+                let slot = &mut out[reduce(h, k)];
+                *slot = (*slot).min((h as u32).min(EMPTY - 1));
+            });
+        }
+        let filled = out.iter().filter(|&&v| v != EMPTY).count();
         if filled == 0 || filled == k {
             return;
         }
         let original: Vec<u32> = out.to_vec();
+        let reached = |bin: usize| original[bin] != EMPTY;
         for bin in 0..k {
-            if reached[bin] {
+            if reached(bin) {
                 continue;
             }
             let mut attempt = 0u64;
             loop {
                 attempt += 1;
                 let probe = reduce(mix2(self.seed ^ bin as u64, attempt), k);
-                if reached[probe] {
+                if reached(probe) {
                     out[bin] = original[probe];
                     break;
                 }
@@ -119,6 +122,7 @@ impl Signatures {
         values
             .par_chunks_mut(width)
             .zip(texts.par_iter())
+            .with_min_len(64)
             .for_each(|(out, text)| hasher.sign_into(text.as_ref(), out));
         Signatures { width, values }
     }

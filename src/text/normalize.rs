@@ -118,10 +118,32 @@ fn fold_into(text: &str, out: &mut String) -> bool {
     used_nfkc
 }
 
+/// ASCII text needs neither NFKC nor Unicode tables: lower-case letters
+/// and digits stay, everything else separates.
+fn fold_ascii(text: &[u8]) -> String {
+    let mut out: Vec<u8> = Vec::with_capacity(text.len());
+    let mut pending_space = false;
+    for &b in text {
+        if b.is_ascii_alphanumeric() {
+            if pending_space && !out.is_empty() {
+                out.push(b' ');
+            }
+            pending_space = false;
+            out.push(b.to_ascii_lowercase());
+        } else {
+            pending_space = true;
+        }
+    }
+    String::from_utf8(out).expect("ASCII in, ASCII out")
+}
+
 /// Normalises `text` into its canonical form (see the module docs).
 ///
 /// The result is a fixed point: `normalize(&normalize(s)) == normalize(s)`.
 pub fn normalize(text: &str) -> String {
+    if text.is_ascii() {
+        return fold_ascii(text.as_bytes());
+    }
     let mut out = String::with_capacity(text.len());
     let used_nfkc = fold_into(text, &mut out);
     // Around characters that needed NFKC, dropping a character can bring a
