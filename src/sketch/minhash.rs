@@ -74,17 +74,16 @@ impl MinHasher {
             return;
         }
         let original: Vec<u32> = out.to_vec();
-        let reached = |bin: usize| original[bin] != EMPTY;
-        for bin in 0..k {
-            if reached(bin) {
+        for (bin, value) in out.iter_mut().enumerate() {
+            if *value != EMPTY {
                 continue;
             }
             let mut attempt = 0u64;
             loop {
                 attempt += 1;
                 let probe = reduce(mix2(self.seed ^ bin as u64, attempt), k);
-                if reached(probe) {
-                    out[bin] = original[probe];
+                if original[probe] != EMPTY {
+                    *value = original[probe];
                     break;
                 }
             }
