@@ -48,6 +48,11 @@ pub struct Kept {
 }
 
 impl Kept {
+    /// Whether any line of document `doc` is dropped.
+    pub fn drops_any(&self, doc: usize) -> bool {
+        self.dropped_lines.get(doc).is_some_and(|d| !d.is_empty())
+    }
+
     /// Whether line `line` of document `doc` is kept.
     pub fn keeps(&self, doc: usize, line: usize) -> bool {
         self.dropped_lines
@@ -56,8 +61,14 @@ impl Kept {
     }
 }
 
-/// Finds the boilerplate lines among normalised document bodies.
-pub fn find(bodies: &[&[String]], options: &Options) -> Kept {
+/// The lines of a body (none in an empty one).
+fn lines(body: &str) -> impl Iterator<Item = &str> {
+    body.split('\n').filter(|_| !body.is_empty())
+}
+
+/// Finds the boilerplate lines among normalised document bodies, each a
+/// string of lines separated by `\n`.
+pub fn find(bodies: &[&str], options: &Options) -> Kept {
     let n = bodies.len();
     let min_articles = options
         .min_articles
@@ -65,7 +76,7 @@ pub fn find(bodies: &[&[String]], options: &Options) -> Kept {
         .max(2);
     let line_hashes: Vec<Vec<u64>> = bodies
         .par_iter()
-        .map(|lines| lines.iter().map(|l| hash_str(l)).collect())
+        .map(|body| lines(body).map(hash_str).collect())
         .collect();
 
     // Lines in enough documents to be boilerplate candidates.
@@ -97,7 +108,7 @@ pub fn find(bodies: &[&[String]], options: &Options) -> Kept {
     holders.dedup();
     let texts: Vec<String> = holders
         .par_iter()
-        .map(|&d| bodies[d as usize].join(" "))
+        .map(|&d| bodies[d as usize].replace('\n', " "))
         .collect();
     let hasher = MinHasher::new(5, 128);
     let signatures = Signatures::build(&hasher, &texts);
@@ -150,8 +161,8 @@ pub fn find(bodies: &[&[String]], options: &Options) -> Kept {
 mod tests {
     use super::*;
 
-    fn lines(text: &str) -> Vec<String> {
-        text.lines().map(str::to_owned).collect()
+    fn lines(text: &str) -> String {
+        text.to_owned()
     }
 
     /// A distinct article per seed: its words come from a seeded generator.
@@ -171,7 +182,7 @@ mod tests {
 
     #[test]
     fn drops_lines_shared_by_different_articles() {
-        let docs: Vec<Vec<String>> = (1..=4)
+        let docs: Vec<String> = (1..=4)
             .map(|seed| {
                 lines(&format!(
                     "subscribe to our newsletter\n{}\nshare this story",
@@ -179,7 +190,7 @@ mod tests {
                 ))
             })
             .collect();
-        let refs: Vec<&[String]> = docs.iter().map(Vec::as_slice).collect();
+        let refs: Vec<&str> = docs.iter().map(String::as_str).collect();
         let kept = find(&refs, &Options::default());
         assert_eq!(kept.dropped, 8);
         assert!(!kept.keeps(0, 0));
@@ -190,15 +201,15 @@ mod tests {
     #[test]
     fn copies_of_one_article_keep_their_lines() {
         let body = article(7);
-        let docs: Vec<Vec<String>> = (0..5).map(|_| lines(&body)).collect();
-        let refs: Vec<&[String]> = docs.iter().map(Vec::as_slice).collect();
+        let docs: Vec<String> = (0..5).map(|_| lines(&body)).collect();
+        let refs: Vec<&str> = docs.iter().map(String::as_str).collect();
         assert_eq!(find(&refs, &Options::default()).dropped, 0);
     }
 
     #[test]
     fn rare_lines_are_kept() {
         let docs = [lines("only here\nand here"), lines("only here\nelsewhere")];
-        let refs: Vec<&[String]> = docs.iter().map(Vec::as_slice).collect();
+        let refs: Vec<&str> = docs.iter().map(String::as_str).collect();
         assert_eq!(find(&refs, &Options::default()).dropped, 0);
     }
 }

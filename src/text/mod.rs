@@ -61,40 +61,65 @@ pub fn tokens(normalised: &str) -> impl Iterator<Item = &str> {
 /// Normalises every document and drops boilerplate lines (see
 /// [`boilerplate`]), in parallel.
 pub fn prepare(documents: &[Document], options: &boilerplate::Options) -> Prepared {
-    let lines: Vec<(String, Vec<String>)> = documents
+    // One string per document: title, then the normalised body lines, each
+    // after a newline (no per-line allocations survive this step).
+    let mut texts: Vec<PreparedText> = documents
         .par_iter()
         .map(|doc| {
-            let body = doc
-                .body
-                .lines()
-                .map(normalize)
-                .filter(|line| !line.is_empty())
-                .collect();
-            (normalize(&doc.title), body)
-        })
-        .collect();
-    let bodies: Vec<&[String]> = lines.iter().map(|(_, body)| body.as_slice()).collect();
-    let keep = boilerplate::find(&bodies, options);
-    let boilerplate_lines_dropped = keep.dropped;
-    let texts = lines
-        .into_par_iter()
-        .enumerate()
-        .map(|(i, (title, body))| {
-            let mut text = title;
+            let mut text = normalize(&doc.title);
             let title_len = text.len();
-            for (j, line) in body.iter().enumerate() {
-                if keep.keeps(i, j) {
-                    if !text.is_empty() {
-                        text.push(' ');
-                    }
-                    text.push_str(line);
+            for line in doc.body.lines() {
+                let line = normalize(line);
+                if !line.is_empty() {
+                    text.push('\n');
+                    text.push_str(&line);
                 }
             }
             PreparedText { text, title_len }
         })
         .collect();
+    let keep = {
+        let bodies: Vec<&str> = texts.iter().map(|t| body_lines(t)).collect();
+        boilerplate::find(&bodies, options)
+    };
+    texts.par_iter_mut().enumerate().for_each(|(i, prepared)| {
+        if keep.drops_any(i) {
+            let body = body_lines(prepared);
+            let kept: Vec<&str> = body
+                .split('\n')
+                .enumerate()
+                .filter(|&(j, _)| keep.keeps(i, j))
+                .map(|(_, line)| line)
+                .collect();
+            let mut text = prepared.title().to_owned();
+            for line in kept {
+                text.push('\n');
+                text.push_str(line);
+            }
+            prepared.text = text;
+        }
+        // Lines join with single spaces; a newline and a space are both one
+        // ASCII byte, so this rewrites in place.
+        let mut bytes = std::mem::take(&mut prepared.text).into_bytes();
+        for b in &mut bytes {
+            if *b == b'\n' {
+                *b = b' ';
+            }
+        }
+        if prepared.title_len == 0 && bytes.first() == Some(&b' ') {
+            bytes.remove(0);
+        }
+        prepared.text = String::from_utf8(bytes).expect("only ASCII bytes changed");
+    });
     Prepared {
         texts,
-        boilerplate_lines_dropped,
+        boilerplate_lines_dropped: keep.dropped,
     }
+}
+
+/// The newline-separated body lines of a text under preparation.
+fn body_lines(prepared: &PreparedText) -> &str {
+    prepared.text[prepared.title_len..]
+        .strip_prefix('\n')
+        .unwrap_or("")
 }
