@@ -79,7 +79,7 @@ pub fn prepare(documents: &[Document], options: &boilerplate::Options) -> Prepar
         })
         .collect();
     let keep = {
-        let bodies: Vec<&str> = texts.iter().map(|t| body_lines(t)).collect();
+        let bodies: Vec<&str> = texts.iter().map(body_lines).collect();
         boilerplate::find(&bodies, options)
     };
     texts.par_iter_mut().enumerate().for_each(|(i, prepared)| {
