@@ -28,50 +28,50 @@ def timed(fn):
     return time.perf_counter() - start, result
 
 
-def run_datasketch(texts):
-    from datasketch import MinHash, MinHashLSH
+def sign_and_query(texts, new_minhash, add_shingles, new_index):
+    """Signs every text, then inserts all signatures into an LSH index and
+    queries each one; returns (signing seconds, LSH seconds, pairs)."""
 
     def sign():
         out = []
         for t in texts:
-            m = MinHash(num_perm=128, seed=1)
-            m.update_batch([s.encode("utf-8") for s in shingles(t)])
+            m = new_minhash()
+            add_shingles(m, shingles(t))
             out.append(m)
         return out
 
     sign_s, sigs = timed(sign)
 
     def lsh():
-        index = MinHashLSH(threshold=0.8, num_perm=128)
+        index = new_index()
         for i, m in enumerate(sigs):
             index.insert(i, m)
         return sum(len([j for j in index.query(m) if j > i]) for i, m in enumerate(sigs))
 
     lsh_s, pairs = timed(lsh)
     return sign_s, lsh_s, pairs
+
+
+def run_datasketch(texts):
+    from datasketch import MinHash, MinHashLSH
+
+    return sign_and_query(
+        texts,
+        lambda: MinHash(num_perm=128, seed=1),
+        lambda m, s: m.update_batch([x.encode("utf-8") for x in s]),
+        lambda: MinHashLSH(threshold=0.8, num_perm=128),
+    )
 
 
 def run_rensa(texts):
     from rensa import RMinHash, RMinHashLSH
 
-    def sign():
-        out = []
-        for t in texts:
-            m = RMinHash(num_perm=128, seed=1)
-            m.update(list(shingles(t)))
-            out.append(m)
-        return out
-
-    sign_s, sigs = timed(sign)
-
-    def lsh():
-        index = RMinHashLSH(threshold=0.8, num_perm=128, num_bands=16)
-        for i, m in enumerate(sigs):
-            index.insert(i, m)
-        return sum(len([j for j in index.query(m) if j > i]) for i, m in enumerate(sigs))
-
-    lsh_s, pairs = timed(lsh)
-    return sign_s, lsh_s, pairs
+    return sign_and_query(
+        texts,
+        lambda: RMinHash(num_perm=128, seed=1),
+        lambda m, s: m.update(list(s)),
+        lambda: RMinHashLSH(threshold=0.8, num_perm=128, num_bands=16),
+    )
 
 
 def run_gaoya(texts):
