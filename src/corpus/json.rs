@@ -4,6 +4,7 @@
 
 use super::{Document, ReadOptions, decode};
 use crate::error::InputProblem;
+use rayon::prelude::*;
 use serde::Deserialize;
 use std::io::{BufRead, BufReader, Read};
 
@@ -36,6 +37,25 @@ pub fn read(
     let mut line = Vec::new();
     let mut number = 0usize;
     let mut first_content = true;
+    // Lines are split here, in order, and parsed in parallel a batch at a
+    // time: parsing is most of the work.
+    let mut batch: Vec<(usize, Vec<u8>)> = Vec::new();
+    let mut batch_bytes = 0usize;
+    let flush = |batch: &mut Vec<(usize, Vec<u8>)>,
+                 docs: &mut Vec<Document>,
+                 problems: &mut Vec<InputProblem>| {
+        let parsed: Vec<Result<Document, InputProblem>> = batch
+            .par_iter()
+            .map(|(number, line)| parse_record(origin, *number, line))
+            .collect();
+        batch.clear();
+        for result in parsed {
+            match result {
+                Ok(doc) => docs.push(doc),
+                Err(problem) => problems.push(problem),
+            }
+        }
+    };
     loop {
         number += 1;
         match read_line(&mut reader, &mut line, options.max_document_bytes) {
@@ -65,15 +85,23 @@ pub fn read(
                 {
                     return read_array(origin, line, reader, number, options);
                 }
-                match parse_record(origin, number, &line) {
-                    Ok(doc) => docs.push(doc),
-                    Err(problem) => problems.push(problem),
+                batch_bytes += line.len();
+                batch.push((number, std::mem::take(&mut line)));
+                if batch_bytes >= BATCH_BYTES {
+                    flush(&mut batch, &mut docs, &mut problems);
+                    batch_bytes = 0;
                 }
             }
         }
     }
+    flush(&mut batch, &mut docs, &mut problems);
+    // A read error and a parse problem of the same batch: keep line order.
+    problems.sort_by_key(|p| p.line);
     (docs, problems)
 }
+
+/// Bytes of lines parsed together in parallel.
+const BATCH_BYTES: usize = 4 << 20;
 
 enum LineRead {
     Line,
