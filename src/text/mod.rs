@@ -68,13 +68,7 @@ pub fn prepare(documents: &[Document], options: &boilerplate::Options) -> Prepar
         .map(|doc| {
             let mut text = normalize(&doc.title);
             let title_len = text.len();
-            for line in doc.body.lines() {
-                let line = normalize(line);
-                if !line.is_empty() {
-                    text.push('\n');
-                    text.push_str(&line);
-                }
-            }
+            normalize::normalize_lines_into(&doc.body, &mut text);
             PreparedText { text, title_len }
         })
         .collect();

@@ -137,6 +137,44 @@ fn fold_ascii(text: &[u8]) -> String {
     String::from_utf8(out).expect("ASCII in, ASCII out")
 }
 
+/// Appends the normalised lines of `text` to `out`, each non-empty one
+/// after a `\n`: the same as normalising line by line, in one pass and
+/// without a string per line when the text is ASCII.
+pub fn normalize_lines_into(text: &str, out: &mut String) {
+    if !text.is_ascii() {
+        for line in text.lines() {
+            let line = normalize(line);
+            if !line.is_empty() {
+                out.push('\n');
+                out.push_str(&line);
+            }
+        }
+        return;
+    }
+    let mut bytes = std::mem::take(out).into_bytes();
+    bytes.reserve(text.len() + 1);
+    // Within a line: whether a separator is pending; across lines: whether
+    // the current line has kept anything yet.
+    let (mut pending_space, mut line_started) = (false, false);
+    for &b in text.as_bytes() {
+        if b.is_ascii_alphanumeric() {
+            if !line_started {
+                bytes.push(b'\n');
+                line_started = true;
+            } else if pending_space {
+                bytes.push(b' ');
+            }
+            pending_space = false;
+            bytes.push(b.to_ascii_lowercase());
+        } else if b == b'\n' {
+            (pending_space, line_started) = (false, false);
+        } else {
+            pending_space = true;
+        }
+    }
+    *out = String::from_utf8(bytes).expect("ASCII appended to UTF-8");
+}
+
 /// Normalises `text` into its canonical form (see the module docs).
 ///
 /// The result is a fixed point: `normalize(&normalize(s)) == normalize(s)`.
@@ -253,6 +291,22 @@ mod tests {
         fn direct_path_agrees_with_full_nfkc(s in "\\PC{0,60}") {
             let once = normalize(&s);
             prop_assert_eq!(&once, &normalize(&reference(&s)));
+        }
+
+        #[test]
+        fn lines_in_one_pass_match_line_by_line(s in "[a-zA-Z0-9 ,.\r\n\t-]{0,120}", arabic in any::<bool>()) {
+            let text = if arabic { format!("{s}\nبوتين") } else { s };
+            let mut expected = String::from("title");
+            for line in text.lines() {
+                let line = normalize(line);
+                if !line.is_empty() {
+                    expected.push('\n');
+                    expected.push_str(&line);
+                }
+            }
+            let mut got = String::from("title");
+            normalize_lines_into(&text, &mut got);
+            prop_assert_eq!(got, expected);
         }
 
         #[test]
