@@ -176,3 +176,18 @@ fn jsonl_rows_and_json_summary_agree() {
     assert_eq!(report["summary"]["unique_documents"], 5);
     assert_eq!(report["settings"]["search"], "lsh");
 }
+
+#[test]
+fn documents_without_letters_or_digits_pair_with_nothing() {
+    let input = "{\"id\":\"a\",\"text\":\"!!!\"}\n{\"id\":\"b\",\"text\":\"?? --\"}\n";
+    for extra in [None, Some("--exact")] {
+        story_cluster()
+            .arg("dedup")
+            .args(extra)
+            .arg("-")
+            .write_stdin(input)
+            .assert()
+            .success()
+            .stdout("doc_id\tgroup\trepresentative\tjaccard\n");
+    }
+}

@@ -49,6 +49,7 @@ impl Bands {
     }
 
     /// Candidate pairs `(a, b)` with `a < b`, sorted and without repeats.
+    /// Blank documents (no shingle) are never candidates.
     pub fn candidate_pairs(&self, signatures: &Signatures) -> Vec<(u32, u32)> {
         let n = signatures.len();
         assert!(self.bands * self.rows <= signatures.width());
@@ -57,6 +58,7 @@ impl Bands {
             .into_par_iter()
             .flat_map_iter(|band| {
                 let mut keys: Vec<(u64, u32)> = (0..n)
+                    .filter(|&doc| !signatures.is_blank(doc))
                     .map(|doc| {
                         let sig = signatures.get(doc);
                         let rows = &sig[band * self.rows..(band + 1) * self.rows];

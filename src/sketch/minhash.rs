@@ -145,6 +145,12 @@ impl Signatures {
     pub fn get(&self, i: usize) -> &[u32] {
         &self.values[i * self.width..(i + 1) * self.width]
     }
+
+    /// Whether document `i` had no shingle at all (no letter or digit
+    /// after normalisation): such a document has nothing to compare.
+    pub fn is_blank(&self, i: usize) -> bool {
+        self.get(i).first() == Some(&EMPTY)
+    }
 }
 
 #[cfg(test)]
