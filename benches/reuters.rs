@@ -1,5 +1,6 @@
-//! The whole `run` on Reuters-21578 (19,043 articles, 16 MB of text): read
-//! the gzipped JSON lines, normalise, sign, dedup, vectors, stories.
+//! Reuters-21578 (19,043 articles, 16 MB of text), end to end from the
+//! gzipped JSON lines: the whole `run` (normalise, sign, dedup, vectors,
+//! stories), and `dedup` alone (normalise, sign, LSH, verify, group).
 //!
 //! The corpus is too large to copy into fixtures/, so this bench reads it
 //! from `../shared/data/reuters21578/` (or `$STORY_CLUSTER_REUTERS`) and
@@ -11,7 +12,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::path::PathBuf;
 use std::time::Duration;
 use story_cluster::corpus::{ReadOptions, read_paths};
-use story_cluster::{Config, analyse};
+use story_cluster::{Config, PairSearch, analyse, deduplicate};
 
 fn corpus_path() -> PathBuf {
     std::env::var_os("STORY_CLUSTER_REUTERS")
@@ -46,6 +47,15 @@ fn reuters(c: &mut Criterion) {
         b.iter(|| {
             let corpus = read_paths(&paths, &ReadOptions::default());
             analyse(corpus.documents, &Config::default()).stories.len()
+        })
+    });
+    group.bench_function("dedup_end_to_end", |b| {
+        b.iter(|| {
+            let corpus = read_paths(&paths, &ReadOptions::default());
+            deduplicate(corpus.documents, &Config::default(), PairSearch::Lsh)
+                .duplicates
+                .groups
+                .len()
         })
     });
     group.finish();
