@@ -39,6 +39,56 @@ fn kerry_visit_is_a_tighter_substory_of_the_2016_talks() {
 }
 
 #[test]
+fn seed_stories_do_not_change_among_772_english_articles() {
+    // Term rarity is judged per script, and English captions inside an
+    // Arabic article weigh little: adding another language's articles
+    // must not regroup the Arabic ones.
+    let report = run_json(&[
+        fixture("seeds").to_str().unwrap(),
+        fixture("ecbplus-dev").join("docs").to_str().unwrap(),
+    ]);
+    let mut seed_stories: Vec<(Vec<String>, Vec<Vec<String>>)> = report["stories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| {
+            s["members"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|m| m["id"].as_str().unwrap().starts_with("00"))
+        })
+        .map(|s| {
+            let ids = |s: &serde_json::Value| -> Vec<String> {
+                let mut ids: Vec<String> = s["members"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|m| m["id"].as_str().unwrap()[..3].to_owned())
+                    .collect();
+                ids.sort();
+                ids
+            };
+            let subs = s["substories"]
+                .as_array()
+                .map_or(vec![], |subs| subs.iter().map(ids).collect());
+            (ids(s), subs)
+        })
+        .collect();
+    seed_stories.sort();
+    assert_eq!(
+        seed_stories,
+        vec![
+            (vec!["000".to_owned(), "001".to_owned()], vec![]),
+            (
+                vec!["002".to_owned(), "003".to_owned(), "004".to_owned()],
+                vec![vec!["003".to_owned(), "004".to_owned()]]
+            ),
+        ]
+    );
+}
+
+#[test]
 fn variants_are_near_duplicates_of_their_originals_in_the_same_story() {
     let report = run_json(&[
         fixture("seeds").to_str().unwrap(),

@@ -3,6 +3,7 @@
 //! length.
 
 use super::SparseVector;
+use crate::text::script::Script;
 use crate::text::stopwords::Languages;
 use crate::text::{PreparedText, term, tokens};
 use ahash::AHashMap;
@@ -61,6 +62,36 @@ fn token_counts<'a>(text: &'a PreparedText, options: &TfIdfOptions) -> Vec<(&'a 
     let mut counts: Vec<(&str, f32)> = counts.into_iter().collect();
     counts.sort_unstable_by(|a, b| a.0.cmp(b.0));
     counts
+}
+
+/// A script holding less than this share of a document's words is a
+/// minority in it: photo credits, captions or a quotation in another
+/// language, peripheral to what the document reports.
+const MINORITY_SHARE: f32 = 0.3;
+/// Factor for the terms of a minority script.
+const MINORITY_WEIGHT: f32 = 0.3;
+
+/// Digits are written alike in every script (Arabic-Indic ones are folded
+/// to ASCII), so numbers belong to no script's minority.
+fn is_number(term: &str) -> bool {
+    term.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Which scripts are a minority among a document's words (term counts in
+/// `v`, before weighting).
+fn minority_scripts(
+    v: &SparseVector,
+    script_of: &[usize],
+    vocabulary: &[String],
+) -> [bool; Script::COUNT] {
+    let mut words = [0f32; Script::COUNT];
+    for (&count, &id) in v.weights.iter().zip(&v.terms) {
+        if !is_number(&vocabulary[id as usize]) {
+            words[script_of[id as usize]] += count;
+        }
+    }
+    let total: f32 = words.iter().sum();
+    words.map(|w| w > 0.0 && w < MINORITY_SHARE * total)
 }
 
 /// For each term, its most frequent spelling (in most documents; ties go to
@@ -134,18 +165,43 @@ impl TfIdf {
             })
             .collect();
         let display = most_common_spellings(&vocabulary, &spellings);
-        let n = texts.len() as f32;
+        // A term is rare or common among the documents written in its
+        // script, not among all: in a corpus of English and Arabic articles,
+        // an Arabic word in every Arabic article is common, however few the
+        // Arabic articles are. So each script has its own document count.
+        let script_of: Vec<usize> = vocabulary.iter().map(|t| Script::of(t).index()).collect();
+        let mut documents_in = [0u32; Script::COUNT];
+        for doc in &with_ids {
+            let mut seen = [false; Script::COUNT];
+            for &(id, _) in doc {
+                seen[script_of[id as usize]] = true;
+            }
+            for (count, seen) in documents_in.iter_mut().zip(seen) {
+                *count += seen as u32;
+            }
+        }
         let idf: Vec<f32> = document_frequency
             .iter()
-            .map(|&df| ((1.0 + n) / (1.0 + df as f32)).ln() + 1.0)
+            .zip(&script_of)
+            .map(|(&df, &script)| {
+                let n = documents_in[script] as f32;
+                ((1.0 + n) / (1.0 + df as f32)).ln() + 1.0
+            })
             .collect();
         let vectors = with_ids
             .into_par_iter()
             .map(|entries| {
                 // Spellings of one term add up before the sublinear scaling.
                 let mut v = SparseVector::from_entries(entries);
+                let minority = minority_scripts(&v, &script_of, &vocabulary);
                 for (w, &id) in v.weights.iter_mut().zip(&v.terms) {
-                    *w = (1.0 + w.ln()) * idf[id as usize];
+                    let script = script_of[id as usize];
+                    let damp = if minority[script] && !is_number(&vocabulary[id as usize]) {
+                        MINORITY_WEIGHT
+                    } else {
+                        1.0
+                    };
+                    *w = (1.0 + w.ln()) * idf[id as usize] * damp;
                 }
                 v.normalize();
                 v
@@ -205,6 +261,45 @@ mod tests {
         assert!((v[0].norm() - 1.0).abs() < 1e-5);
         // Stop words of the document's language are gone.
         assert!(!tfidf.vocabulary.iter().any(|t| t == "the" || t == "on"));
+    }
+
+    #[test]
+    fn rarity_is_judged_within_a_script() {
+        // One Arabic word in both Arabic documents, one English word in one
+        // of three English documents: among its own script's documents the
+        // Arabic word is common, so it weighs less than the English one.
+        let texts = [
+            prepared("", "موسكو روسيا"),
+            prepared("", "موسكو سوريا"),
+            prepared("", "earthquake coast"),
+            prepared("", "election vote"),
+            prepared("", "harvest crops"),
+        ];
+        let tfidf = TfIdf::build(&texts, &TfIdfOptions::default());
+        let weight = |doc: usize, term: &str| {
+            let v = &tfidf.vectors[doc];
+            let id = tfidf.display.iter().position(|t| t == term).unwrap() as u32;
+            v.weights[v.terms.binary_search(&id).unwrap()]
+        };
+        assert!(weight(0, "موسكو") < weight(0, "روسيا"));
+        assert!((weight(2, "earthquake") - weight(2, "coast")).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_minority_script_weighs_less() {
+        let texts = [
+            prepared("", "بوتين اوباما موسكو واشنطن سوريا اوكرانيا نيويورك putin"),
+            prepared("", "putin obama"),
+        ];
+        let tfidf = TfIdf::build(&texts, &TfIdfOptions::default());
+        let v = &tfidf.vectors[0];
+        let weight = |term: &str| {
+            let id = tfidf.display.iter().position(|t| t == term).unwrap() as u32;
+            v.weights[v.terms.binary_search(&id).unwrap()]
+        };
+        // Both words occur once, in every document of their script that
+        // could hold them; only the damping tells them apart.
+        assert!(weight("putin") < 0.5 * weight("بوتين"));
     }
 
     #[test]
