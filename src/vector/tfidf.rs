@@ -1,6 +1,7 @@
 //! TF-IDF over word tokens: stop words of each document's language removed,
-//! title terms weighted up, sublinear term frequency, smoothed idf, unit
-//! length.
+//! Arabic tokens light-stemmed, title terms weighted up, sublinear term
+//! frequency, smoothed idf counted among the documents of the term's own
+//! script, minority scripts of a document damped, unit length.
 
 use super::SparseVector;
 use crate::text::script::Script;
