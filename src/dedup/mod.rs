@@ -2,7 +2,6 @@
 //! verified with the exact Jaccard similarity of the shingle sets, joined by
 //! union-find into groups with a deterministic representative.
 
-use crate::sketch::minhash::estimate_jaccard;
 use crate::sketch::shingle::jaccard;
 use crate::sketch::{Bands, MinHasher, Signatures};
 use crate::unionfind::UnionFind;
@@ -104,24 +103,11 @@ pub fn find(
     options: &DedupOptions,
 ) -> Duplicates {
     let candidates = options.bands().candidate_pairs(signatures);
-    // A candidate whose signatures agree far less than the threshold cannot
-    // reach it: at 128 values the estimate's standard error is at most
-    // 0.045, so 5 of them below is a miss once in millions of true pairs.
-    let floor = options.threshold - 5.0 * (0.25 / signatures.width() as f64).sqrt();
-    let plausible: Vec<(u32, u32)> = candidates
-        .par_iter()
-        .copied()
-        .filter(|&(a, b)| {
-            estimate_jaccard(signatures.get(a as usize), signatures.get(b as usize)) >= floor
-        })
-        .collect();
     let shingles = *options.hasher().shingles();
     // Shingle sets are made when needed and dropped after: holding them for
     // every candidate document would cost more memory than the corpus.
     let set_of = |d: u32| Cow::Owned(shingles.set(texts[d as usize]));
-    let mut found = verify_and_group(texts.len(), &plausible, set_of, days, options);
-    found.candidates = candidates.len();
-    found
+    verify_and_group(texts.len(), &candidates, set_of, days, options)
 }
 
 /// Finds the same groups without LSH, by an exact all-pairs search (prefix
