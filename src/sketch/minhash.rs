@@ -199,6 +199,30 @@ mod tests {
         }
 
         #[test]
+        fn vowelled_and_bare_spellings_sign_alike(
+            words in proptest::collection::vec("[\u{0628}-\u{063A}\u{0641}-\u{064A}]{2,7}", 3..20),
+            every in 1usize..4,
+        ) {
+            let bare = words.join(" ");
+            // Fatha after every `every`-th letter, tatweel after the others' first.
+            let vowelled: String = bare
+                .chars()
+                .enumerate()
+                .flat_map(|(i, c)| {
+                    let mark = match (c, i % every) {
+                        (' ', _) => None,
+                        (_, 0) => Some('\u{064E}'),
+                        _ => Some('\u{0640}'),
+                    };
+                    std::iter::once(c).chain(mark)
+                })
+                .collect();
+            let hasher = MinHasher::new(5, 128);
+            let sign = |t: &str| hasher.sign(&crate::text::normalize(t));
+            prop_assert_eq!(sign(&vowelled), sign(&bare));
+        }
+
+        #[test]
         fn disjoint_texts_rarely_agree(a in "[a-m]{50,100}", b in "[n-z]{50,100}") {
             let hasher = MinHasher::new(5, 128);
             prop_assert!(estimate_jaccard(&hasher.sign(&a), &hasher.sign(&b)) < 0.1);
