@@ -9,8 +9,7 @@
 //! (linfa-clustering) on hashed dense projections of the vectors.
 
 use crate::sketch::hash::{fmix64, reduce};
-use crate::vector::SparseVector;
-use ahash::AHashMap;
+use crate::vector::{Postings, SparseVector};
 use kodama::{Method, linkage};
 use linfa::DatasetBase;
 use linfa::traits::{Fit, Predict};
@@ -78,25 +77,14 @@ pub fn cluster_block(
 /// rows are computed in parallel.
 fn condensed_distances(block: &[u32], vectors: &[SparseVector]) -> Vec<f32> {
     let n = block.len();
-    let mut postings: AHashMap<u32, Vec<(u32, f32)>> = AHashMap::new();
-    for (i, &unit) in block.iter().enumerate() {
-        let v = &vectors[unit as usize];
-        for (&t, &w) in v.terms.iter().zip(&v.weights) {
-            postings.entry(t).or_default().push((i as u32, w));
-        }
-    }
+    let postings = Postings::new(block.iter().map(|&unit| &vectors[unit as usize]));
     let rows: Vec<Vec<f32>> = (0..n)
         .into_par_iter()
         .map(|i| {
             let mut dots = vec![0f32; n - i - 1];
-            let v = &vectors[block[i] as usize];
-            for (t, &w) in v.terms.iter().zip(&v.weights) {
-                let posting = &postings[t];
-                let after = posting.partition_point(|&(j, _)| j as usize <= i);
-                for &(j, wj) in &posting[after..] {
-                    dots[j as usize - i - 1] += w * wj;
-                }
-            }
+            postings.products_after(i, &vectors[block[i] as usize], usize::MAX, |j, product| {
+                dots[j as usize - i - 1] += product;
+            });
             dots.into_iter().map(|dot| (1.0 - dot).max(0.0)).collect()
         })
         .collect();

@@ -9,7 +9,7 @@
 //! term's document frequency). Cosines are therefore exact up to those
 //! terms' contributions.
 
-use crate::vector::SparseVector;
+use crate::vector::{Postings, SparseVector};
 use rayon::prelude::*;
 
 /// How neighbours are found.
@@ -32,38 +32,20 @@ pub fn edges(
     threshold: f32,
     options: &NeighbourOptions,
 ) -> Vec<(u32, u32, f32)> {
-    let terms = vectors
-        .iter()
-        .flat_map(|v| v.terms.last())
-        .max()
-        .map_or(0, |&t| t as usize + 1);
-    let mut postings: Vec<Vec<(u32, f32)>> = vec![Vec::new(); terms];
-    for (unit, v) in vectors.iter().enumerate() {
-        for (&t, &w) in v.terms.iter().zip(&v.weights) {
-            postings[t as usize].push((unit as u32, w));
-        }
-    }
+    let postings = Postings::new(vectors);
     let n = vectors.len();
     (0..n)
         .into_par_iter()
         .map_init(
             || (vec![0f32; n], Vec::<u32>::new()),
             |(accumulator, touched), a| {
-                let v = &vectors[a];
-                for (&t, &w) in v.terms.iter().zip(&v.weights) {
-                    let posting = &postings[t as usize];
-                    if posting.len() > options.max_posting {
-                        continue;
+                postings.products_after(a, &vectors[a], options.max_posting, |b, product| {
+                    let slot = &mut accumulator[b as usize];
+                    if *slot == 0.0 {
+                        touched.push(b);
                     }
-                    let after = posting.partition_point(|&(u, _)| u as usize <= a);
-                    for &(b, wb) in &posting[after..] {
-                        let slot = &mut accumulator[b as usize];
-                        if *slot == 0.0 {
-                            touched.push(b);
-                        }
-                        *slot += w * wb;
-                    }
-                }
+                    *slot += product;
+                });
                 touched.sort_unstable();
                 let found: Vec<(u32, u32, f32)> = touched
                     .iter()

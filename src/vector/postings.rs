@@ -1,0 +1,76 @@
+//! An inverted index over a list of sparse vectors: dot products without
+//! comparing all pairs, since a vector's postings reach exactly the vectors
+//! it shares a term with.
+
+use super::SparseVector;
+use ahash::AHashMap;
+
+/// For each term, the (vector number, weight) pairs of the indexed vectors
+/// holding it, in vector order.
+#[derive(Debug, Default)]
+pub struct Postings {
+    lists: AHashMap<u32, Vec<(u32, f32)>>,
+}
+
+impl Postings {
+    /// Indexes `vectors`, numbered by their position.
+    pub fn new<'a>(vectors: impl IntoIterator<Item = &'a SparseVector>) -> Self {
+        let mut lists: AHashMap<u32, Vec<(u32, f32)>> = AHashMap::new();
+        for (number, v) in vectors.into_iter().enumerate() {
+            for (&t, &w) in v.terms.iter().zip(&v.weights) {
+                lists.entry(t).or_default().push((number as u32, w));
+            }
+        }
+        Postings { lists }
+    }
+
+    /// Calls `add(j, w · w_j)` for every term `v` shares with an indexed
+    /// vector `j > i` (`v` being vector `i`): the calls for one `j` sum to
+    /// the dot product. Terms indexed for more than `max_posting` vectors
+    /// are skipped.
+    #[inline]
+    pub fn products_after(
+        &self,
+        i: usize,
+        v: &SparseVector,
+        max_posting: usize,
+        mut add: impl FnMut(u32, f32),
+    ) {
+        for (t, &w) in v.terms.iter().zip(&v.weights) {
+            let Some(posting) = self.lists.get(t) else {
+                continue;
+            };
+            if posting.len() > max_posting {
+                continue;
+            }
+            let after = posting.partition_point(|&(j, _)| j as usize <= i);
+            for &(j, wj) in &posting[after..] {
+                add(j, w * wj);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn products_sum_to_dot_products_with_later_vectors() {
+        let vectors = [
+            SparseVector::unit_from_entries(vec![(1, 1.0), (2, 1.0)]),
+            SparseVector::unit_from_entries(vec![(2, 1.0), (3, 1.0)]),
+            SparseVector::unit_from_entries(vec![(1, 1.0), (2, 2.0), (9, 1.0)]),
+        ];
+        let postings = Postings::new(&vectors);
+        let mut dots = [0f32; 3];
+        postings.products_after(0, &vectors[0], usize::MAX, |j, p| dots[j as usize] += p);
+        assert_eq!(dots[0], 0.0);
+        assert!((dots[1] - vectors[0].dot(&vectors[1])).abs() < 1e-6);
+        assert!((dots[2] - vectors[0].dot(&vectors[2])).abs() < 1e-6);
+        // A term in more vectors than allowed is skipped.
+        let mut skipped = [0f32; 3];
+        postings.products_after(0, &vectors[0], 2, |j, p| skipped[j as usize] += p);
+        assert!(skipped[2] > 0.0 && skipped[2] < dots[2]);
+    }
+}
