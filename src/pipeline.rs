@@ -2,9 +2,9 @@
 
 use crate::corpus::Document;
 use crate::dedup::{self, DedupOptions, Duplicates};
-use crate::sketch::{Bands, Signatures};
+use crate::sketch::Signatures;
 use crate::story::{self, Story, StoryOptions};
-use crate::text::{self, boilerplate};
+use crate::text::{self, Prepared, boilerplate};
 use crate::vector::{TfIdf, TfIdfOptions};
 
 /// Every setting of a run.
@@ -31,8 +31,6 @@ pub struct Analysis {
     pub stories: Vec<Story>,
     /// Body lines dropped as boilerplate.
     pub boilerplate_lines_dropped: usize,
-    /// The LSH banding used.
-    pub bands: Bands,
     /// The settings used.
     pub config: Config,
 }
@@ -46,13 +44,13 @@ pub struct DedupAnalysis {
     pub duplicates: Duplicates,
     /// Body lines dropped as boilerplate.
     pub boilerplate_lines_dropped: usize,
-    /// The LSH banding used (`None` for the exact search).
-    pub bands: Option<Bands>,
-    /// The threshold used.
-    pub threshold: f64,
+    /// How pairs were found.
+    pub search: PairSearch,
+    /// The settings used.
+    pub options: DedupOptions,
 }
 
-/// How `deduplicate` finds pairs.
+/// How near-duplicate pairs are found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PairSearch {
     /// MinHash signatures and LSH bands (the default).
@@ -61,29 +59,36 @@ pub enum PairSearch {
     Exact,
 }
 
+/// The near-duplicate stage, shared by `analyse` and `deduplicate`.
+fn near_duplicates(
+    documents: &[Document],
+    prepared: &Prepared,
+    options: &DedupOptions,
+    search: PairSearch,
+) -> Duplicates {
+    let texts: Vec<&str> = prepared.texts.iter().map(|t| t.text.as_str()).collect();
+    let days: Vec<Option<i32>> = documents.iter().map(Document::day).collect();
+    match search {
+        PairSearch::Lsh => {
+            let signatures = Signatures::build(&options.hasher(), &texts);
+            dedup::find(&texts, &signatures, &days, options)
+        }
+        PairSearch::Exact => dedup::find_exact(&texts, &days, options),
+    }
+}
+
 /// Near-duplicate detection only: read documents (sorted by id) through
 /// normalisation, signing, LSH (or the exact search), verification and
 /// grouping. No vectors, no stories.
 pub fn deduplicate(documents: Vec<Document>, config: &Config, search: PairSearch) -> DedupAnalysis {
     let prepared = text::prepare(&documents, &config.boilerplate);
-    let texts: Vec<&str> = prepared.texts.iter().map(|t| t.text.as_str()).collect();
-    let days: Vec<Option<i32>> = documents.iter().map(Document::day).collect();
-    let (duplicates, bands) = match search {
-        PairSearch::Lsh => {
-            let signatures = Signatures::build(&config.dedup.hasher(), &texts);
-            (
-                dedup::find(&texts, &signatures, &days, &config.dedup),
-                Some(config.dedup.bands()),
-            )
-        }
-        PairSearch::Exact => (dedup::find_exact(&texts, &days, &config.dedup), None),
-    };
+    let duplicates = near_duplicates(&documents, &prepared, &config.dedup, search);
     DedupAnalysis {
         boilerplate_lines_dropped: prepared.boilerplate_lines_dropped,
         documents,
         duplicates,
-        bands,
-        threshold: config.dedup.threshold,
+        search,
+        options: config.dedup.clone(),
     }
 }
 
@@ -92,10 +97,7 @@ pub fn deduplicate(documents: Vec<Document>, config: &Config, search: PairSearch
 pub fn analyse(documents: Vec<Document>, config: &Config) -> Analysis {
     debug_assert!(documents.windows(2).all(|w| w[0].id < w[1].id));
     let prepared = text::prepare(&documents, &config.boilerplate);
-    let texts: Vec<&str> = prepared.texts.iter().map(|t| t.text.as_str()).collect();
-    let signatures = Signatures::build(&config.dedup.hasher(), &texts);
-    let days: Vec<Option<i32>> = documents.iter().map(Document::day).collect();
-    let duplicates = dedup::find(&texts, &signatures, &days, &config.dedup);
+    let duplicates = near_duplicates(&documents, &prepared, &config.dedup, PairSearch::Lsh);
     let tfidf = TfIdf::build(&prepared.texts, &config.tfidf);
     let stories = story::build(&tfidf, &duplicates, &config.stories);
     Analysis {
@@ -103,7 +105,6 @@ pub fn analyse(documents: Vec<Document>, config: &Config) -> Analysis {
         duplicates,
         stories,
         boilerplate_lines_dropped: prepared.boilerplate_lines_dropped,
-        bands: config.dedup.bands(),
         config: config.clone(),
     }
 }

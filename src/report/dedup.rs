@@ -5,7 +5,7 @@
 use super::{GroupReport, score};
 use crate::corpus::Document;
 use crate::error::InputProblem;
-use crate::pipeline::DedupAnalysis;
+use crate::pipeline::{DedupAnalysis, PairSearch};
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -112,15 +112,17 @@ impl DedupReport {
                 boilerplate_lines_dropped: analysis.boilerplate_lines_dropped,
                 input_problems: problems.len(),
             },
-            settings: DedupSettings {
-                threshold: score(analysis.threshold),
-                search: if analysis.bands.is_some() {
-                    "lsh"
-                } else {
-                    "exact"
-                },
-                bands: analysis.bands.map(|b| b.bands),
-                rows: analysis.bands.map(|b| b.rows),
+            settings: {
+                let bands = (analysis.search == PairSearch::Lsh).then(|| analysis.options.bands());
+                DedupSettings {
+                    threshold: score(analysis.options.threshold),
+                    search: match analysis.search {
+                        PairSearch::Lsh => "lsh",
+                        PairSearch::Exact => "exact",
+                    },
+                    bands: bands.map(|b| b.bands),
+                    rows: bands.map(|b| b.rows),
+                }
             },
             groups,
             problems: problems.to_vec(),
