@@ -11,6 +11,16 @@ pub const EXIT_BAD_INPUT: i32 = 1;
 /// Exit code for a usage error.
 pub const EXIT_USAGE: i32 = 2;
 
+/// The exit code of a command that completed: 0, or 1 when some input was
+/// bad (and skipped).
+pub fn exit_code(any_bad_input: bool) -> i32 {
+    if any_bad_input {
+        EXIT_BAD_INPUT
+    } else {
+        EXIT_OK
+    }
+}
+
 /// One bad input: a file or a line that could not become a document.
 /// Every other input is still processed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

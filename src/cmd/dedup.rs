@@ -6,7 +6,7 @@ use super::output::write_to;
 use crate::cli::unit_interval;
 use clap::{Args as ClapArgs, ValueEnum};
 use std::path::PathBuf;
-use story_cluster::error::{EXIT_BAD_INPUT, EXIT_OK, Error};
+use story_cluster::error::{Error, exit_code};
 use story_cluster::report::dedup::{
     DedupFormat, DedupReport, Keep, unique_documents, write_documents,
 };
@@ -88,11 +88,7 @@ pub fn run(args: Args) -> Result<i32, Error> {
             write_to(args.output.as_deref(), |out| write_documents(&kept, out))?;
         }
     }
-    Ok(if corpus.problems.is_empty() {
-        EXIT_OK
-    } else {
-        EXIT_BAD_INPUT
-    })
+    Ok(exit_code(!corpus.problems.is_empty()))
 }
 
 fn explain(config: &Config) {

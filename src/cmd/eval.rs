@@ -7,7 +7,7 @@ use clap::{Args as ClapArgs, ValueEnum};
 use serde::Serialize;
 use std::io::Write;
 use std::path::PathBuf;
-use story_cluster::error::{EXIT_BAD_INPUT, EXIT_OK, Error};
+use story_cluster::error::{Error, exit_code};
 use story_cluster::eval::{Scores, parse_labels, score};
 use story_cluster::report::Report;
 
@@ -112,8 +112,9 @@ pub fn run(args: Args) -> Result<i32, Error> {
         }
         EvalFormat::Text => write_text(&evaluation, out),
     })?;
-    let clean = problems.is_empty() && label_problems.is_empty();
-    Ok(if clean { EXIT_OK } else { EXIT_BAD_INPUT })
+    Ok(exit_code(
+        !problems.is_empty() || !label_problems.is_empty(),
+    ))
 }
 
 fn write_text(e: &Evaluation, out: &mut dyn Write) -> std::io::Result<()> {

@@ -4,7 +4,7 @@ use super::common::{InputArgs, TuningArgs, read_and_analyse};
 use super::output::write_to;
 use clap::Args as ClapArgs;
 use std::path::PathBuf;
-use story_cluster::error::{EXIT_BAD_INPUT, EXIT_OK, Error};
+use story_cluster::error::{Error, exit_code};
 use story_cluster::report::{Format, Report};
 
 /// Report the stories and near-duplicate groups in a set of articles.
@@ -38,9 +38,5 @@ pub fn run(args: Args) -> Result<i32, Error> {
     let (analysis, problems) = read_and_analyse(&args.input, &args.tuning)?;
     let report = Report::new(&analysis, &problems);
     write_to(args.output.as_deref(), |out| report.write(args.format, out))?;
-    Ok(if problems.is_empty() {
-        EXIT_OK
-    } else {
-        EXIT_BAD_INPUT
-    })
+    Ok(exit_code(!problems.is_empty()))
 }

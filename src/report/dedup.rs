@@ -178,26 +178,24 @@ pub fn unique_documents(analysis: &DedupAnalysis, keep: Keep) -> Vec<&Document> 
     let docs = &analysis.documents;
     let mut dropped = vec![false; docs.len()];
     for group in &analysis.duplicates.groups {
+        // The member with the smallest key, for the policies that need one.
+        let least = |key: &dyn Fn(&Document) -> (usize, usize)| {
+            group
+                .members
+                .iter()
+                .map(|m| m.0)
+                .min_by_key(|&d| key(&docs[d as usize]))
+                .expect("group has members")
+        };
         let kept = match keep {
             Keep::Earliest => group.representative,
-            Keep::First => group
-                .members
-                .iter()
-                .map(|m| m.0)
-                .min_by_key(|&d| docs[d as usize].position)
-                .expect("group has members"),
-            Keep::Longest => group
-                .members
-                .iter()
-                .map(|m| m.0)
-                .min_by_key(|&d| {
-                    let doc = &docs[d as usize];
-                    (
-                        std::cmp::Reverse(doc.title.len() + doc.body.len()),
-                        doc.position,
-                    )
-                })
-                .expect("group has members"),
+            Keep::First => least(&|doc| (doc.position, 0)),
+            Keep::Longest => least(&|doc| {
+                (
+                    usize::MAX - (doc.title.len() + doc.body.len()),
+                    doc.position,
+                )
+            }),
         };
         for &(d, _) in &group.members {
             dropped[d as usize] = d != kept;

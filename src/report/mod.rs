@@ -147,7 +147,7 @@ impl GroupReport {
             .iter()
             .enumerate()
             .map(|(g, group)| GroupReport {
-                id: format!("D{}", g + 1),
+                id: group_id(g),
                 representative: docs[group.representative as usize].id.clone(),
                 story: story(group),
                 members: group
@@ -197,6 +197,11 @@ pub struct DocumentReport {
     pub jaccard: Option<f64>,
 }
 
+/// The report id of near-duplicate group `g` (0-based): `D1`, `D2`, …
+fn group_id(g: usize) -> String {
+    format!("D{}", g + 1)
+}
+
 /// Rounds a score for output: four decimals are what a reader can use, and
 /// fixed rounding keeps output identical across runs.
 pub(crate) fn score(x: f64) -> f64 {
@@ -209,7 +214,6 @@ impl Report {
         let docs = &analysis.documents;
         let n = docs.len();
         let group_of = analysis.duplicates.group_of(n);
-        let group_id = |g: usize| format!("D{}", g + 1);
         let mut story_of = vec![0usize; n];
         let mut similarity_of = vec![0f64; n];
         for (s, story) in analysis.stories.iter().enumerate() {
