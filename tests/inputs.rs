@@ -21,18 +21,21 @@ fn folder_with(add: impl FnOnce(&TempDir)) -> TempDir {
     dir
 }
 
-/// Runs with TSV output; returns (exit code, stdout, stderr).
-fn run_tsv(args: &[&std::ffi::OsStr]) -> (i32, String, String) {
+/// Runs `run --format tsv` on `paths` and checks the outcome: the exit
+/// code, the documents kept (in id order), and a message on stderr
+/// containing each of `messages`.
+fn check(paths: &[&std::ffi::OsStr], code: i32, kept: &[&str], messages: &[&str]) {
     let output = story_cluster()
         .args(["run", "--format", "tsv"])
-        .args(args)
+        .args(paths)
         .output()
         .unwrap();
-    (
-        output.status.code().unwrap(),
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-    )
+    let err = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(code), "{err}");
+    assert_eq!(ids(&String::from_utf8(output.stdout).unwrap()), kept);
+    for message in messages {
+        assert!(err.contains(message), "no '{message}' in: {err}");
+    }
 }
 
 fn ids(tsv: &str) -> Vec<&str> {
@@ -51,10 +54,12 @@ fn invalid_utf8_is_reported_with_file_and_line() {
         )
         .unwrap()
     });
-    let (code, out, err) = run_tsv(&[dir.path().as_os_str()]);
-    assert_eq!(code, 1);
-    assert_eq!(ids(&out), ["good"]);
-    assert!(err.contains("bad.txt:3: invalid UTF-8"), "{err}");
+    check(
+        &[dir.path().as_os_str()],
+        1,
+        &["good"],
+        &["bad.txt:3: invalid UTF-8"],
+    );
 }
 
 #[test]
@@ -64,12 +69,16 @@ fn empty_and_binary_files_are_reported() {
         fs::write(d.path().join("zero.md"), b"").unwrap();
         fs::write(d.path().join("blob.txt"), b"PK\x03\x04\x00\x00\x10binary").unwrap();
     });
-    let (code, out, err) = run_tsv(&[dir.path().as_os_str()]);
-    assert_eq!(code, 1);
-    assert_eq!(ids(&out), ["good"]);
-    assert!(err.contains("empty.txt: empty file"), "{err}");
-    assert!(err.contains("zero.md: empty file"), "{err}");
-    assert!(err.contains("blob.txt:1: binary data"), "{err}");
+    check(
+        &[dir.path().as_os_str()],
+        1,
+        &["good"],
+        &[
+            "empty.txt: empty file",
+            "zero.md: empty file",
+            "blob.txt:1: binary data",
+        ],
+    );
 }
 
 #[test]
@@ -87,12 +96,16 @@ fn malformed_json_lines_lose_only_themselves() {
         )
         .unwrap()
     });
-    let (code, out, err) = run_tsv(&[dir.path().as_os_str()]);
-    assert_eq!(code, 1);
-    assert_eq!(ids(&out), ["good", "j1", "j3"]);
-    assert!(err.contains("feed.jsonl:2: malformed JSON"), "{err}");
-    assert!(err.contains("feed.jsonl:4: missing field `id`"), "{err}");
-    assert!(err.contains("feed.jsonl:5: malformed JSON"), "{err}");
+    check(
+        &[dir.path().as_os_str()],
+        1,
+        &["good", "j1", "j3"],
+        &[
+            "feed.jsonl:2: malformed JSON",
+            "feed.jsonl:4: missing field `id`",
+            "feed.jsonl:5: malformed JSON",
+        ],
+    );
 }
 
 #[test]
@@ -104,15 +117,16 @@ fn duplicate_ids_keep_the_first_and_name_both_places() {
         )
         .unwrap()
     });
-    let (code, out, err) = run_tsv(&[dir.path().as_os_str()]);
-    assert_eq!(code, 1);
-    assert_eq!(ids(&out), ["good"]);
     // Files are read in name order: feed.jsonl comes first and keeps the id.
-    assert!(
-        err.contains("good.txt: duplicate id 'good' (first seen at"),
-        "{err}"
+    check(
+        &[dir.path().as_os_str()],
+        1,
+        &["good"],
+        &[
+            "good.txt: duplicate id 'good' (first seen at",
+            "feed.jsonl:1); skipped",
+        ],
     );
-    assert!(err.contains("feed.jsonl:1); skipped"), "{err}");
 }
 
 #[test]
@@ -122,11 +136,12 @@ fn missing_and_unreadable_paths_are_reported() {
             .unwrap()
     });
     let missing = dir.path().join("no-such-folder");
-    let (code, out, err) = run_tsv(&[dir.path().as_os_str(), missing.as_os_str()]);
-    assert_eq!(code, 1);
-    assert_eq!(ids(&out), ["good"]);
-    assert!(err.contains("dangling.txt: cannot read"), "{err}");
-    assert!(err.contains("no-such-folder: cannot read"), "{err}");
+    check(
+        &[dir.path().as_os_str(), missing.as_os_str()],
+        1,
+        &["good"],
+        &["dangling.txt: cannot read", "no-such-folder: cannot read"],
+    );
 }
 
 #[test]
@@ -151,13 +166,14 @@ fn hidden_files_and_other_kinds_are_skipped_with_a_note() {
         fs::write(d.path().join(".draft.txt"), ARTICLE).unwrap();
         fs::write(d.path().join("photo.png"), b"\x89PNG").unwrap();
     });
-    let (code, out, err) = run_tsv(&[dir.path().as_os_str()]);
-    assert_eq!(code, 0, "{err}");
-    assert_eq!(ids(&out), ["good"]);
-    assert!(err.contains(".draft.txt: hidden, skipped"), "{err}");
-    assert!(
-        err.contains("photo.png: not a kind of file this tool reads"),
-        "{err}"
+    check(
+        &[dir.path().as_os_str()],
+        0,
+        &["good"],
+        &[
+            ".draft.txt: hidden, skipped",
+            "photo.png: not a kind of file this tool reads",
+        ],
     );
 }
 
@@ -240,10 +256,7 @@ fn stdin_gzip_and_output_file() {
 fn corrupt_gzip_is_reported() {
     let dir =
         folder_with(|d| fs::write(d.path().join("feed.jsonl.gz"), b"not gzip at all").unwrap());
-    let (code, out, err) = run_tsv(&[dir.path().as_os_str()]);
-    assert_eq!(code, 1);
-    assert_eq!(ids(&out), ["good"]);
-    assert!(err.contains("feed.jsonl.gz"), "{err}");
+    check(&[dir.path().as_os_str()], 1, &["good"], &["feed.jsonl.gz"]);
 }
 
 #[test]
