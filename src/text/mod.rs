@@ -27,11 +27,6 @@ impl PreparedText {
     pub fn title(&self) -> &str {
         &self.text[..self.title_len]
     }
-
-    /// The normalised body.
-    pub fn body(&self) -> &str {
-        self.text[self.title_len..].trim_start()
-    }
 }
 
 /// The prepared corpus and what boilerplate removal did.

@@ -32,8 +32,6 @@ pub struct TfIdf {
     pub vocabulary: Vec<String>,
     /// How each term is most often written, by id, for labels.
     pub display: Vec<String>,
-    /// Number of documents each term occurs in, by id.
-    pub document_frequency: Vec<u32>,
 }
 
 /// Whether a token carries meaning on its own: single Latin letters and
@@ -212,13 +210,7 @@ impl TfIdf {
             vectors,
             vocabulary,
             display,
-            document_frequency,
         }
-    }
-
-    /// The term string of an id.
-    pub fn term(&self, id: u32) -> &str {
-        &self.vocabulary[id as usize]
     }
 
     /// How a term is most often written in the corpus.
@@ -308,6 +300,6 @@ mod tests {
         let texts = [prepared("alpha", "beta alpha"), prepared("gamma", "delta")];
         let tfidf = TfIdf::build(&texts, &TfIdfOptions::default());
         let top = tfidf.vectors[0].top_terms(1);
-        assert_eq!(tfidf.term(top[0].0), "alpha");
+        assert_eq!(tfidf.vocabulary[top[0].0 as usize], "alpha");
     }
 }
