@@ -53,20 +53,25 @@ impl MinHasher {
         debug_assert_eq!(out.len(), self.num_hashes);
         out.fill(EMPTY);
         let k = self.num_hashes;
-        // EMPTY marks a bin no shingle reached, so a value is at most
-        // EMPTY - 1 (a 2^-32 nudge that changes no estimate).
-        if k.is_power_of_two() {
+        // EMPTY marks a bin no shingle reached, so values drop their lowest
+        // bit: at most EMPTY - 1 (a 2^-32 coarsening that changes no
+        // estimate).
+        let value = |h: u64| h as u32 & !1;
+        if k == 1 {
+            self.shingles
+                .for_each(text, |h| out[0] = out[0].min(value(h)));
+        } else if k.is_power_of_two() {
             // The top bits pick the bin, as `reduce` would, by a shift.
             let shift = 64 - k.trailing_zeros();
             let bins = &mut out[..k];
             self.shingles.for_each(text, |h| {
-                let slot = &mut bins[(h.checked_shr(shift).unwrap_or(0)) as usize];
-                *slot = (*slot).min((h as u32).min(EMPTY - 1));
+                let slot = &mut bins[(h >> shift) as usize];
+                *slot = (*slot).min(value(h));
             });
         } else {
             self.shingles.for_each(text, |h| {
                 let slot = &mut out[reduce(h, k)];
-                *slot = (*slot).min((h as u32).min(EMPTY - 1));
+                *slot = (*slot).min(value(h));
             });
         }
         let filled = out.iter().filter(|&&v| v != EMPTY).count();
