@@ -28,74 +28,47 @@ struct Record {
 /// Reads JSON lines or a JSON array from `reader`.
 pub fn read(
     origin: &str,
-    reader: impl Read,
+    reader: impl Read + Send,
     options: &ReadOptions,
 ) -> (Vec<Document>, Vec<InputProblem>) {
     let mut reader = BufReader::with_capacity(256 * 1024, reader);
     let mut docs = Vec::new();
     let mut problems = Vec::new();
-    let mut line = Vec::new();
-    let mut number = 0usize;
-    let mut first_content = true;
+    let mut next_line = match skip_whitespace(&mut reader) {
+        Err(err) => {
+            let problem = InputProblem::file(origin, format!("cannot read: {err}"));
+            return (docs, vec![problem]);
+        }
+        Ok(Start::Empty) => return (docs, problems),
+        Ok(Start::Array(line)) => return read_array(origin, reader, line, options),
+        Ok(Start::Lines(line)) => line,
+    };
     // Lines are split here, in order, and parsed in parallel a batch at a
-    // time: parsing is most of the work.
-    let mut batch: Vec<(usize, Vec<u8>)> = Vec::new();
-    let mut batch_bytes = 0usize;
-    let flush = |batch: &mut Vec<(usize, Vec<u8>)>,
-                 docs: &mut Vec<Document>,
-                 problems: &mut Vec<InputProblem>| {
-        let parsed: Vec<Result<Document, InputProblem>> = batch
-            .par_iter()
-            .map(|(number, line)| parse_record(origin, *number, line))
-            .collect();
-        batch.clear();
+    // time, while the next batch is read.
+    let mut parsing = Batch::default();
+    loop {
+        let (parsed, (batch, end)) = rayon::join(
+            || parsing.parse(origin),
+            || read_batch(&mut reader, &mut next_line, options, origin),
+        );
         for result in parsed {
             match result {
                 Ok(doc) => docs.push(doc),
                 Err(problem) => problems.push(problem),
             }
         }
-    };
-    loop {
-        number += 1;
-        match read_line(&mut reader, &mut line, options.max_document_bytes) {
-            Err(err) => {
-                problems.push(InputProblem::line(
-                    origin,
-                    number,
-                    format!("cannot read: {err}"),
-                ));
-                break;
-            }
-            Ok(LineRead::End) => break,
-            Ok(LineRead::TooLong) => problems.push(InputProblem::line(
-                origin,
-                number,
-                format!(
-                    "line longer than {} bytes; skipped",
-                    options.max_document_bytes
-                ),
-            )),
-            Ok(LineRead::Line) => {
-                if line.iter().all(u8::is_ascii_whitespace) {
-                    continue;
-                }
-                if std::mem::take(&mut first_content)
-                    && line.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[')
-                {
-                    return read_array(origin, line, reader, number, options);
-                }
-                batch_bytes += line.len();
-                batch.push((number, std::mem::take(&mut line)));
-                if batch_bytes >= BATCH_BYTES {
-                    flush(&mut batch, &mut docs, &mut problems);
-                    batch_bytes = 0;
-                }
-            }
+        parsing = batch;
+        if end {
+            break;
         }
     }
-    flush(&mut batch, &mut docs, &mut problems);
-    // A read error and a parse problem of the same batch: keep line order.
+    docs.extend(
+        parsing
+            .parse(origin)
+            .into_iter()
+            .filter_map(|result| result.map_err(|problem| problems.push(problem)).ok()),
+    );
+    // A read problem and a parse problem of one batch: keep line order.
     problems.sort_by_key(|p| p.line);
     (docs, problems)
 }
@@ -103,20 +76,119 @@ pub fn read(
 /// Bytes of lines parsed together in parallel.
 const BATCH_BYTES: usize = 4 << 20;
 
+/// How a JSON input starts, after leading whitespace.
+enum Start {
+    Empty,
+    /// A JSON array opening on this line.
+    Array(usize),
+    /// JSON lines, the first on this line.
+    Lines(usize),
+}
+
+/// Consumes leading whitespace (counting lines) and tells what follows.
+fn skip_whitespace(reader: &mut impl BufRead) -> std::io::Result<Start> {
+    let mut line = 1;
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(Start::Empty);
+        }
+        let blank = buf.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        line += buf[..blank].iter().filter(|&&b| b == b'\n').count();
+        let next = buf.get(blank).copied();
+        reader.consume(blank);
+        match next {
+            Some(b'[') => return Ok(Start::Array(line)),
+            Some(_) => return Ok(Start::Lines(line)),
+            None => {}
+        }
+    }
+}
+
+/// Lines read together: their bytes back to back, and each line's number
+/// and range.
+#[derive(Default)]
+struct Batch {
+    bytes: Vec<u8>,
+    lines: Vec<(usize, std::ops::Range<usize>)>,
+    /// Lines that could not be read.
+    problems: Vec<InputProblem>,
+}
+
+impl Batch {
+    fn parse(&mut self, origin: &str) -> Vec<Result<Document, InputProblem>> {
+        let mut parsed: Vec<Result<Document, InputProblem>> = self
+            .lines
+            .par_iter()
+            .map(|(number, range)| parse_record(origin, *number, &self.bytes[range.clone()]))
+            .collect();
+        parsed.extend(self.problems.drain(..).map(Err));
+        parsed
+    }
+}
+
+/// Reads lines until a batch is full; returns it and whether the input
+/// ended. Blank lines are passed over; `next_line` counts every line.
+fn read_batch(
+    reader: &mut impl BufRead,
+    next_line: &mut usize,
+    options: &ReadOptions,
+    origin: &str,
+) -> (Batch, bool) {
+    let mut batch = Batch {
+        bytes: Vec::with_capacity(BATCH_BYTES + BATCH_BYTES / 4),
+        ..Batch::default()
+    };
+    loop {
+        let number = *next_line;
+        *next_line += 1;
+        let start = batch.bytes.len();
+        match read_line(reader, &mut batch.bytes, options.max_document_bytes) {
+            Err(err) => {
+                batch.bytes.truncate(start);
+                let message = format!("cannot read: {err}");
+                batch
+                    .problems
+                    .push(InputProblem::line(origin, number, message));
+                return (batch, true);
+            }
+            Ok(LineRead::End) => return (batch, true),
+            Ok(LineRead::TooLong) => {
+                let limit = options.max_document_bytes;
+                let message = format!("line longer than {limit} bytes; skipped");
+                batch
+                    .problems
+                    .push(InputProblem::line(origin, number, message));
+            }
+            Ok(LineRead::Line) => {
+                if batch.bytes[start..].iter().all(u8::is_ascii_whitespace) {
+                    batch.bytes.truncate(start);
+                } else {
+                    batch.lines.push((number, start..batch.bytes.len()));
+                }
+            }
+        }
+        if batch.bytes.len() >= BATCH_BYTES {
+            return (batch, false);
+        }
+    }
+}
+
 enum LineRead {
     Line,
     TooLong,
     End,
 }
 
-/// Reads one line into `line` (without the newline), never holding more than
-/// `limit` bytes of it: a longer line is consumed and reported.
+/// Appends one line to `out` (without the newline), never holding more
+/// than `limit` bytes of it: a longer line is consumed, left out and
+/// reported.
 fn read_line(
     reader: &mut impl BufRead,
-    line: &mut Vec<u8>,
+    out: &mut Vec<u8>,
     limit: u64,
 ) -> std::io::Result<LineRead> {
-    line.clear();
+    let start = out.len();
     let mut too_long = false;
     let mut any = false;
     loop {
@@ -125,16 +197,16 @@ fn read_line(
             break;
         }
         any = true;
-        let (chunk, done) = match buf.iter().position(|&b| b == b'\n') {
+        let (chunk, done) = match memchr::memchr(b'\n', buf) {
             Some(i) => (&buf[..i], Some(i + 1)),
             None => (buf, None),
         };
         if !too_long {
-            if (line.len() + chunk.len()) as u64 > limit {
+            if (out.len() - start + chunk.len()) as u64 > limit {
                 too_long = true;
-                line.clear();
+                out.truncate(start);
             } else {
-                line.extend_from_slice(chunk);
+                out.extend_from_slice(chunk);
             }
         }
         let used = done.unwrap_or(buf.len());
@@ -191,21 +263,18 @@ fn into_document(record: Record, at: String) -> Result<Document, String> {
 /// `start`. Read whole: arrays are for modest inputs, JSON lines for streams.
 fn read_array(
     origin: &str,
-    start: Vec<u8>,
     reader: impl Read,
     first_line: usize,
     options: &ReadOptions,
 ) -> (Vec<Document>, Vec<InputProblem>) {
-    let mut bytes = start;
-    bytes.push(b'\n');
     // An array holds many documents: allow 64 documents' worth of bytes.
     let limit = ReadOptions {
         max_document_bytes: options.max_document_bytes.saturating_mul(64),
     };
-    match decode::read_limited(reader, origin, &limit) {
-        Ok(rest) => bytes.extend(rest),
+    let bytes = match decode::read_limited(reader, origin, &limit) {
+        Ok(bytes) => bytes,
         Err(problem) => return (Vec::new(), vec![problem]),
-    }
+    };
     let text = match decode::to_text(&bytes, origin, Some(first_line)) {
         Ok(text) => text,
         Err(problem) => return (Vec::new(), vec![problem]),

@@ -17,7 +17,6 @@ pub use sources::{Source, SourceKind};
 use crate::error::InputProblem;
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 /// One article.
@@ -93,11 +92,7 @@ pub fn read_paths(paths: &[PathBuf], options: &ReadOptions) -> Corpus {
         documents.extend(docs);
         corpus.problems.extend(problems);
     }
-    for (position, doc) in documents.iter_mut().enumerate() {
-        doc.position = position;
-    }
-    corpus.documents = drop_duplicate_ids(documents, &mut corpus.problems);
-    corpus.documents.sort_by(|a, b| a.id.cmp(&b.id));
+    corpus.documents = sort_by_id(documents, &mut corpus.problems);
     corpus
 }
 
@@ -105,13 +100,9 @@ pub fn read_paths(paths: &[PathBuf], options: &ReadOptions) -> Corpus {
 /// from a file named `origin` (used for standard input and by tests).
 pub fn read_bytes(origin: &str, bytes: &[u8], options: &ReadOptions) -> Corpus {
     let mut corpus = Corpus::default();
-    let (mut docs, problems) = read_sniffed(origin, bytes, options);
-    for (position, doc) in docs.iter_mut().enumerate() {
-        doc.position = position;
-    }
+    let (docs, problems) = read_sniffed(origin, bytes, options);
     corpus.problems = problems;
-    corpus.documents = drop_duplicate_ids(docs, &mut corpus.problems);
-    corpus.documents.sort_by(|a, b| a.id.cmp(&b.id));
+    corpus.documents = sort_by_id(docs, &mut corpus.problems);
     corpus
 }
 
@@ -152,24 +143,47 @@ fn read_sniffed(
     }
 }
 
-/// Keeps the first document with each id (in input order) and reports the rest.
-fn drop_duplicate_ids(docs: Vec<Document>, problems: &mut Vec<InputProblem>) -> Vec<Document> {
-    let mut first_seen: HashMap<String, String> = HashMap::with_capacity(docs.len());
-    let mut kept = Vec::with_capacity(docs.len());
-    for doc in docs {
-        if let Some(first) = first_seen.get(&doc.id) {
-            let (path, line) = split_origin(&doc.origin);
-            let message = format!("duplicate id '{}' (first seen at {first}); skipped", doc.id);
-            problems.push(match line {
-                Some(line) => InputProblem::line(path, line, message),
-                None => InputProblem::file(path, message),
-            });
-        } else {
-            first_seen.insert(doc.id.clone(), doc.origin.clone());
-            kept.push(doc);
-        }
+/// Numbers documents in input order, sorts them by id, and keeps the first
+/// (in input order) of each id, reporting the rest in input order.
+fn sort_by_id(mut docs: Vec<Document>, problems: &mut Vec<InputProblem>) -> Vec<Document> {
+    for (position, doc) in docs.iter_mut().enumerate() {
+        doc.position = position;
     }
-    kept
+    // Sorting indices, not documents, keeps the moves small; input order
+    // breaks ties, so the first of each id leads its run.
+    let mut order: Vec<u32> = (0..docs.len() as u32).collect();
+    order.par_sort_unstable_by(|&a, &b| {
+        docs[a as usize]
+            .id
+            .cmp(&docs[b as usize].id)
+            .then(a.cmp(&b))
+    });
+    let mut duplicates: Vec<(u32, u32)> = Vec::new();
+    order.dedup_by(|later, first| {
+        let same = docs[*later as usize].id == docs[*first as usize].id;
+        if same {
+            duplicates.push((*later, *first));
+        }
+        same
+    });
+    duplicates.sort_unstable();
+    for (later, first) in duplicates {
+        let (doc, first) = (&docs[later as usize], &docs[first as usize]);
+        let (path, line) = split_origin(&doc.origin);
+        let message = format!(
+            "duplicate id '{}' (first seen at {}); skipped",
+            doc.id, first.origin
+        );
+        problems.push(match line {
+            Some(line) => InputProblem::line(path, line, message),
+            None => InputProblem::file(path, message),
+        });
+    }
+    let mut slots: Vec<Option<Document>> = docs.into_iter().map(Some).collect();
+    order
+        .iter()
+        .map(|&i| slots[i as usize].take().expect("each index once"))
+        .collect()
 }
 
 /// Splits `path:line` as made by the JSON reader.
