@@ -4,18 +4,20 @@
 //!
 //! Counting documents alone is not enough: three republished copies of one
 //! article share all their lines, and dropping those would erase the very
-//! copies we want to find. So documents holding a recurring line are first
-//! grouped into articles (MinHash estimate of their bodies at or above
-//! `same_article`), and a line is boilerplate when it recurs in at least
-//! `max(min_articles, min_share × documents)` different articles.
+//! copies we want to find. So a line is boilerplate when, among the
+//! documents holding it, at least `max(min_articles, min_share × documents)`
+//! are different articles: their bodies' MinHash estimates, pairwise, fall
+//! below `same_article`. Those are picked greedily in corpus order (a body
+//! unlike every one picked so far is a new article), which is deterministic
+//! and stops as soon as the count is reached.
 //! A document made only of boilerplate keeps all its lines.
 
+use crate::sketch::MinHasher;
 use crate::sketch::hash::hash_str;
 use crate::sketch::minhash::estimate_jaccard;
-use crate::sketch::{Bands, MinHasher, Signatures};
-use crate::unionfind::UnionFind;
 use ahash::AHashSet;
 use rayon::prelude::*;
+use std::sync::OnceLock;
 
 /// When a recurring line counts as boilerplate.
 #[derive(Clone, Debug)]
@@ -99,44 +101,38 @@ pub fn find(bodies: &[&str], options: &Options) -> Kept {
         return Kept::default();
     }
 
-    // Group the documents holding candidates into articles.
-    let mut holders: Vec<u32> = candidates
-        .iter()
-        .flat_map(|run| run.iter().map(|&(_, d)| d))
-        .collect();
-    holders.sort_unstable();
-    holders.dedup();
-    let texts: Vec<String> = holders
-        .par_iter()
-        .map(|&d| bodies[d as usize].replace('\n', " "))
-        .collect();
+    // A line is boilerplate once `min_articles` of its documents are
+    // pairwise different articles. Walking its documents in corpus order and
+    // keeping those unlike every one kept so far settles most lines within a
+    // few dozen documents, so bodies are signed only when first compared.
     let hasher = MinHasher::new(5, 128);
-    let signatures = Signatures::build(&hasher, &texts);
-    // A heuristic grouping needs no 0.99 recall at its threshold: copies sit
-    // far above it, and 0.9 halves the false candidates LSH proposes.
-    let bands = Bands::for_threshold(options.same_article, hasher.num_hashes(), 0.9);
-    let mut articles = UnionFind::new(holders.len());
-    for (a, b) in bands.candidate_pairs(&signatures) {
-        let estimate = estimate_jaccard(signatures.get(a as usize), signatures.get(b as usize));
-        if estimate >= options.same_article {
-            articles.union(a, b);
-        }
-    }
-    let mut boilerplate: AHashSet<u64> = AHashSet::new();
-    for run in candidates {
-        let mut distinct: Vec<u32> = run
-            .iter()
-            .map(|&(_, d)| {
-                let local = holders.binary_search(&d).expect("holder") as u32;
-                articles.find(local)
-            })
-            .collect();
-        distinct.sort_unstable();
-        distinct.dedup();
-        if distinct.len() >= min_articles {
-            boilerplate.insert(run[0].0);
-        }
-    }
+    let signatures: Vec<OnceLock<Vec<u32>>> = (0..n).map(|_| OnceLock::new()).collect();
+    let signature = |doc: u32| -> &[u32] {
+        signatures[doc as usize]
+            .get_or_init(|| hasher.sign(&bodies[doc as usize].replace('\n', " ")))
+    };
+    let boilerplate: AHashSet<u64> = candidates
+        .par_iter()
+        .filter(|run| {
+            let mut articles: Vec<&[u32]> = Vec::with_capacity(min_articles);
+            for &(_, doc) in run.iter() {
+                let body = signature(doc);
+                if articles
+                    .iter()
+                    .all(|seen| estimate_jaccard(seen, body) < options.same_article)
+                {
+                    articles.push(body);
+                    if articles.len() >= min_articles {
+                        return true;
+                    }
+                }
+            }
+            false
+        })
+        .map(|run| run[0].0)
+        .collect::<Vec<u64>>()
+        .into_iter()
+        .collect();
 
     let dropped_lines: Vec<Vec<u32>> = line_hashes
         .par_iter()
