@@ -152,28 +152,53 @@ pub fn normalize_lines_into(text: &str, out: &mut String) {
         return;
     }
     let mut bytes = std::mem::take(out).into_bytes();
-    bytes.reserve(text.len() + 1);
+    let base = bytes.len();
+    // Every kept line adds one separator before it and the input had one
+    // after each line but the last, so the output fits in len + 2; each
+    // step writes both a separator and a byte, and advances past what it
+    // keeps (no branch on the byte's class).
+    bytes.resize(base + text.len() + 2, 0);
+    let buf = &mut bytes[base..];
+    let mut written = 0usize;
     // Within a line: whether a separator is pending; across lines: whether
     // the current line has kept anything yet.
     let (mut pending_space, mut line_started) = (false, false);
     for &b in text.as_bytes() {
-        if b.is_ascii_alphanumeric() {
-            if !line_started {
-                bytes.push(b'\n');
-                line_started = true;
-            } else if pending_space {
-                bytes.push(b' ');
-            }
-            pending_space = false;
-            bytes.push(b.to_ascii_lowercase());
-        } else if b == b'\n' {
-            (pending_space, line_started) = (false, false);
-        } else {
-            pending_space = true;
-        }
+        let lowered = ASCII_CLASS[b as usize];
+        let keep = lowered > NEWLINE;
+        let newline = lowered == NEWLINE;
+        buf[written] = if line_started { b' ' } else { b'\n' };
+        written += (keep && (pending_space || !line_started)) as usize;
+        buf[written] = lowered;
+        written += keep as usize;
+        pending_space = !keep && !newline;
+        line_started = (line_started || keep) && !newline;
     }
+    bytes.truncate(base + written);
     *out = String::from_utf8(bytes).expect("ASCII appended to UTF-8");
 }
+
+/// Class of an ASCII byte in [`ASCII_CLASS`]: a line break.
+const NEWLINE: u8 = 1;
+
+/// Per ASCII byte: its lower-case form for letters and digits, [`NEWLINE`]
+/// for `\n`, 0 for everything else (a separator).
+const ASCII_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let byte = b as u8;
+        table[b] = if byte.is_ascii_alphanumeric() {
+            byte.to_ascii_lowercase()
+        } else if byte == b'\n' {
+            NEWLINE
+        } else {
+            0
+        };
+        b += 1;
+    }
+    table
+};
 
 /// Normalises `text` into its canonical form (see the module docs).
 ///
