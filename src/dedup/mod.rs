@@ -104,11 +104,31 @@ pub fn find(
 ) -> Duplicates {
     let candidates = options.bands().candidate_pairs(signatures);
     let shingles = *options.hasher().shingles();
-    // Shingle sets are made when needed and dropped after: holding them for
-    // every candidate document would cost more memory than the corpus.
+    // Each batch of candidates gets the shingle sets of its documents, made
+    // once and dropped after: holding them for every candidate document
+    // would cost more memory than the corpus.
+    let mut pairs = Vec::new();
+    for batch in candidates.chunks(VERIFY_BATCH_PAIRS) {
+        let mut docs: Vec<u32> = batch.iter().flat_map(|&(a, b)| [a, b]).collect();
+        docs.par_sort_unstable();
+        docs.dedup();
+        let sets: Vec<Vec<u64>> = docs
+            .par_iter()
+            .map(|&d| shingles.set(texts[d as usize]))
+            .collect();
+        let set_of = |d: u32| {
+            let at = docs.binary_search(&d).expect("a document of this batch");
+            Cow::Borrowed(sets[at].as_slice())
+        };
+        pairs.extend(verify(batch, set_of, options.threshold));
+    }
     let set_of = |d: u32| Cow::Owned(shingles.set(texts[d as usize]));
-    verify_and_group(texts.len(), &candidates, set_of, days, options)
+    group(texts.len(), candidates.len(), pairs, set_of, days)
 }
+
+/// Candidate pairs verified together (their documents' shingle sets are
+/// held at once).
+const VERIFY_BATCH_PAIRS: usize = 16 * 1024;
 
 /// Finds the same groups without LSH, by an exact all-pairs search (prefix
 /// filtering: with shingles ordered rarest first, two sets of Jaccard ≥ t
@@ -120,13 +140,9 @@ pub fn find_exact(texts: &[&str], days: &[Option<i32>], options: &DedupOptions) 
     let shingles = *options.hasher().shingles();
     let sets: Vec<Vec<u64>> = texts.par_iter().map(|t| shingles.set(t)).collect();
     let candidates = prefix_candidates(&sets, options.threshold);
-    verify_and_group(
-        texts.len(),
-        &candidates,
-        |d| Cow::Borrowed(sets[d as usize].as_slice()),
-        days,
-        options,
-    )
+    let set_of = |d: u32| Cow::Borrowed(sets[d as usize].as_slice());
+    let pairs = verify(&candidates, set_of, options.threshold);
+    group(texts.len(), candidates.len(), pairs, set_of, days)
 }
 
 /// Candidate pairs `(a, b)`, `a < b`, sharing a prefix element (see
@@ -186,16 +202,14 @@ fn prefix_candidates(sets: &[Vec<u64>], threshold: f64) -> Vec<(u32, u32)> {
     pairs
 }
 
-/// Verifies candidates (sorted by first document) with exact Jaccard and
-/// joins the verified pairs into groups with their representatives.
-fn verify_and_group<'a>(
-    documents: usize,
+/// The candidates (sorted by first document) whose exact Jaccard
+/// similarity reaches the threshold.
+fn verify<'a>(
     candidates: &[(u32, u32)],
     set_of: impl Fn(u32) -> Cow<'a, [u64]> + Sync,
-    days: &[Option<i32>],
-    options: &DedupOptions,
-) -> Duplicates {
-    let pairs: Vec<DuplicatePair> = candidates
+    threshold: f64,
+) -> Vec<DuplicatePair> {
+    candidates
         .par_chunk_by(|x, y| x.0 == y.0)
         .flat_map_iter(|run| {
             let a = run[0].0;
@@ -203,11 +217,21 @@ fn verify_and_group<'a>(
             run.iter()
                 .filter_map(|&(_, b)| {
                     let j = jaccard(&set_a, &set_of(b));
-                    (j >= options.threshold).then_some(DuplicatePair { a, b, jaccard: j })
+                    (j >= threshold).then_some(DuplicatePair { a, b, jaccard: j })
                 })
                 .collect::<Vec<_>>()
         })
-        .collect();
+        .collect()
+}
+
+/// Joins verified pairs into groups with their representatives.
+fn group<'a>(
+    documents: usize,
+    candidates: usize,
+    pairs: Vec<DuplicatePair>,
+    set_of: impl Fn(u32) -> Cow<'a, [u64]> + Sync,
+    days: &[Option<i32>],
+) -> Duplicates {
     let mut union = UnionFind::new(documents);
     for pair in &pairs {
         union.union(pair.a, pair.b);
@@ -240,7 +264,7 @@ fn verify_and_group<'a>(
         .collect();
     groups.sort_by_key(|g| g.representative);
     Duplicates {
-        candidates: candidates.len(),
+        candidates,
         pairs,
         groups,
     }
