@@ -232,6 +232,7 @@ fn group<'a>(
     set_of: impl Fn(u32) -> Cow<'a, [u64]> + Sync,
     days: &[Option<i32>],
 ) -> Duplicates {
+    debug_assert!(pairs.is_sorted_by_key(|p| (p.a, p.b)));
     let mut union = UnionFind::new(documents);
     for pair in &pairs {
         union.union(pair.a, pair.b);
@@ -244,14 +245,26 @@ fn group<'a>(
                 .iter()
                 .min_by_key(|&&d| (days[d as usize].unwrap_or(i32::MAX), d))
                 .expect("group has members");
-            let rep_set = set_of(representative);
+            // A member verified against the representative already has its
+            // score; the others (joined through a third document) are
+            // compared now, with the representative's set made once.
+            let known = |d: u32| {
+                let key = (representative.min(d), representative.max(d));
+                pairs
+                    .binary_search_by_key(&key, |p| (p.a, p.b))
+                    .ok()
+                    .map(|at| pairs[at].jaccard)
+            };
+            let rep_set = std::cell::OnceCell::new();
             let members = members
                 .iter()
                 .map(|&d| {
                     let j = if d == representative {
                         1.0
+                    } else if let Some(j) = known(d) {
+                        j
                     } else {
-                        jaccard(&rep_set, &set_of(d))
+                        jaccard(rep_set.get_or_init(|| set_of(representative)), &set_of(d))
                     };
                     (d, j)
                 })
