@@ -18,6 +18,7 @@ use crate::sketch::minhash::estimate_jaccard;
 use ahash::AHashSet;
 use rayon::prelude::*;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// When a recurring line counts as boilerplate.
 #[derive(Clone, Debug)]
@@ -81,12 +82,27 @@ pub fn find(bodies: &[&str], options: &Options) -> Kept {
         .map(|body| lines(body).map(hash_str).collect())
         .collect();
 
-    // Lines in enough documents to be boilerplate candidates.
+    // Lines in enough documents to be boilerplate candidates. Counting every
+    // line into a table of counters first (a counter may hold several lines,
+    // so it never undercounts) leaves out most lines before any sorting.
+    let total_lines: usize = line_hashes.iter().map(Vec::len).sum();
+    let bits = total_lines
+        .max(1)
+        .next_power_of_two()
+        .trailing_zeros()
+        .clamp(10, 24);
+    let counter_of = |h: u64| (h >> (64 - bits)) as usize;
+    let counters: Vec<AtomicU32> = (0..1usize << bits).map(|_| AtomicU32::new(0)).collect();
+    line_hashes.par_iter().flatten().for_each(|&h| {
+        counters[counter_of(h)].fetch_add(1, Ordering::Relaxed);
+    });
+    let frequent =
+        |h: u64| counters[counter_of(h)].load(Ordering::Relaxed) as usize >= min_articles;
     let mut occurrences: Vec<(u64, u32)> = line_hashes
         .par_iter()
         .enumerate()
         .flat_map_iter(|(doc, hashes)| {
-            let mut unique = hashes.clone();
+            let mut unique: Vec<u64> = hashes.iter().copied().filter(|&h| frequent(h)).collect();
             unique.sort_unstable();
             unique.dedup();
             unique.into_iter().map(move |h| (h, doc as u32))
