@@ -1,5 +1,6 @@
-//! Reading documents: folders, text files, JSON lines (optionally gzipped)
-//! and standard input, into [`Document`]s.
+//! Reading documents: folders, text files, JSON lines, RSS and Atom feeds
+//! (with the `feeds` feature; any of them optionally gzipped) and standard
+//! input, into [`Document`]s.
 //!
 //! Every bad input becomes an [`InputProblem`] naming the file (and line);
 //! the other inputs are still read. Documents come back sorted by id, so
@@ -7,6 +8,10 @@
 
 mod date;
 mod decode;
+#[cfg(feature = "feeds")]
+mod feed;
+#[cfg(feature = "feeds")]
+mod html;
 mod json;
 mod sources;
 mod text_file;
@@ -121,6 +126,8 @@ fn read_source(source: &Source, options: &ReadOptions) -> (Vec<Document>, Vec<In
             Err(problem) => (Vec::new(), vec![problem]),
         },
         SourceKind::Json => json::read(&origin, reader, options),
+        #[cfg(feature = "feeds")]
+        SourceKind::Feed => feed::read(&origin, reader, options),
         SourceKind::Stdin => match decode::read_limited(reader, &origin, options) {
             Ok(bytes) => read_sniffed(&origin, &bytes, options),
             Err(problem) => (Vec::new(), vec![problem]),

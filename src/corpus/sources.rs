@@ -16,6 +16,9 @@ pub enum SourceKind {
     Text,
     /// JSON lines or a JSON array of objects (`.jsonl`, `.ndjson`, `.json`).
     Json,
+    /// An RSS or Atom feed (`.rss`, `.atom`, `.xml`).
+    #[cfg(feature = "feeds")]
+    Feed,
     /// Standard input, sniffed for JSON or plain text.
     Stdin,
 }
@@ -90,6 +93,8 @@ fn classify(path: &Path) -> Option<(SourceKind, bool)> {
     let kind = match extension {
         "txt" | "md" => SourceKind::Text,
         "jsonl" | "ndjson" | "json" => SourceKind::Json,
+        #[cfg(feature = "feeds")]
+        "rss" | "atom" | "xml" => SourceKind::Feed,
         _ => return None,
     };
     Some((kind, gzip))
@@ -101,6 +106,9 @@ fn is_hidden(path: &Path) -> bool {
         .is_some_and(|n| n.starts_with('.') && n != "." && n != "..")
 }
 
+#[cfg(feature = "feeds")]
+const KINDS: &str = ".txt, .md, .jsonl, .ndjson, .json, .rss, .atom, .xml, or those with .gz";
+#[cfg(not(feature = "feeds"))]
 const KINDS: &str = ".txt, .md, .jsonl, .ndjson, .json, or those with .gz";
 
 /// Expands command-line paths into sources, in a deterministic order.

@@ -76,21 +76,51 @@ fn is_number(term: &str) -> bool {
     term.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Which scripts are a minority among a document's words (term counts in
-/// `v`, before weighting).
-fn minority_scripts(
-    v: &SparseVector,
-    script_of: &[usize],
-    vocabulary: &[String],
-) -> [bool; Script::COUNT] {
+/// Which scripts are a minority among a document's words, given its terms
+/// with their counts (before weighting).
+fn minority_scripts<'a>(terms: impl Iterator<Item = (&'a str, f32)>) -> [bool; Script::COUNT] {
     let mut words = [0f32; Script::COUNT];
-    for (&count, &id) in v.weights.iter().zip(&v.terms) {
-        if !is_number(&vocabulary[id as usize]) {
-            words[script_of[id as usize]] += count;
+    for (term, count) in terms {
+        if !is_number(term) {
+            words[Script::of(term).index()] += count;
         }
     }
     let total: f32 = words.iter().sum();
     words.map(|w| w > 0.0 && w < MINORITY_SHARE * total)
+}
+
+/// A term's weight before idf: sublinear in its count, damped when its
+/// script is a minority in the document (numbers never are).
+fn tf_weight(term: &str, count: f32, minority: &[bool; Script::COUNT]) -> f32 {
+    let damp = if minority[Script::of(term).index()] && !is_number(term) {
+        MINORITY_WEIGHT
+    } else {
+        1.0
+    };
+    (1.0 + count.ln()) * damp
+}
+
+/// The terms of one document with their weights before idf (see
+/// [`TfIdf::build`], which weighs a corpus the same way), sorted by term:
+/// for an index that adds documents one at a time.
+pub fn term_weights<'a>(text: &'a PreparedText, options: &TfIdfOptions) -> Vec<(&'a str, f32)> {
+    let mut counts: AHashMap<&str, f32> = AHashMap::new();
+    for (token, count) in token_counts(text, options) {
+        *counts.entry(term(token)).or_default() += count;
+    }
+    let minority = minority_scripts(counts.iter().map(|(&t, &c)| (t, c)));
+    let mut weights: Vec<(&str, f32)> = counts
+        .into_iter()
+        .map(|(t, c)| (t, tf_weight(t, c, &minority)))
+        .collect();
+    weights.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    weights
+}
+
+/// Smoothed inverse document frequency of a term in `df` of the `n`
+/// documents written in its script.
+pub fn idf(df: u32, n: u32) -> f32 {
+    ((1.0 + n as f32) / (1.0 + df as f32)).ln() + 1.0
 }
 
 /// For each term, its most frequent spelling (in most documents; ties go to
@@ -182,26 +212,21 @@ impl TfIdf {
         let idf: Vec<f32> = document_frequency
             .iter()
             .zip(&script_of)
-            .map(|(&df, &script)| {
-                let n = documents_in[script] as f32;
-                ((1.0 + n) / (1.0 + df as f32)).ln() + 1.0
-            })
+            .map(|(&df, &script)| idf(df, documents_in[script]))
             .collect();
         let vectors = with_ids
             .into_par_iter()
             .map(|entries| {
                 // Spellings of one term add up before the sublinear scaling.
                 let mut v = SparseVector::from_entries(entries);
-                let minority = minority_scripts(&v, &script_of, &vocabulary);
-                for (w, &id) in v.weights.iter_mut().zip(&v.terms) {
-                    let script = script_of[id as usize];
-                    let damp = if minority[script] && !is_number(&vocabulary[id as usize]) {
-                        MINORITY_WEIGHT
-                    } else {
-                        1.0
-                    };
-                    *w = (1.0 + w.ln()) * idf[id as usize] * damp;
-                }
+                let terms = || v.terms.iter().map(|&id| vocabulary[id as usize].as_str());
+                let minority = minority_scripts(terms().zip(v.weights.iter().copied()));
+                let weights: Vec<f32> = terms()
+                    .zip(&v.terms)
+                    .zip(&v.weights)
+                    .map(|((t, &id), &count)| tf_weight(t, count, &minority) * idf[id as usize])
+                    .collect();
+                v.weights = weights;
                 v.normalize();
                 v
             })
