@@ -21,6 +21,15 @@ pub enum Command {
     Dedup(crate::cmd::dedup::Args),
     /// Score the stories of a set of articles against gold labels.
     Eval(crate::cmd::eval::Args),
+    /// Build and look after a persistent index of published items.
+    #[cfg(feature = "index")]
+    Index(crate::cmd::index::Args),
+    /// Decide on items against the index without storing them.
+    #[cfg(feature = "index")]
+    Check(crate::cmd::check::Args),
+    /// Store the new items in the index and write only them.
+    #[cfg(feature = "index")]
+    Publish(crate::cmd::publish::Args),
 }
 
 /// Parses a threshold in (0, 1].

@@ -72,6 +72,9 @@ pub enum Error {
     Input(String),
     /// Writing the output failed (exit 1).
     Io(std::io::Error),
+    /// The persistent index failed: cannot open, locked too long, corrupt
+    /// (exit 1).
+    Index(String),
 }
 
 impl Error {
@@ -79,7 +82,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Usage(_) => EXIT_USAGE,
-            Error::Input(_) | Error::Io(_) => EXIT_BAD_INPUT,
+            Error::Input(_) | Error::Io(_) | Error::Index(_) => EXIT_BAD_INPUT,
         }
     }
 }
@@ -88,6 +91,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Usage(message) | Error::Input(message) => f.write_str(message),
+            Error::Index(message) => write!(f, "index: {message}"),
             Error::Io(err) => write!(f, "{err}"),
         }
     }

@@ -11,6 +11,8 @@ pub mod corpus;
 pub mod dedup;
 pub mod error;
 pub mod eval;
+#[cfg(feature = "index")]
+pub mod index;
 pub mod pipeline;
 pub mod report;
 pub mod sketch;

@@ -1,9 +1,15 @@
 //! Subcommands, one per file.
 
+#[cfg(feature = "index")]
+pub mod check;
 pub mod common;
 pub mod dedup;
 pub mod eval;
+#[cfg(feature = "index")]
+pub mod index;
 pub mod output;
+#[cfg(feature = "index")]
+pub mod publish;
 pub mod run;
 
 use crate::cli::{Cli, Command};
@@ -15,5 +21,11 @@ pub fn dispatch(cli: Cli) -> Result<i32, Error> {
         Command::Run(args) => run::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Dedup(args) => dedup::run(args),
+        #[cfg(feature = "index")]
+        Command::Index(args) => index::run(args),
+        #[cfg(feature = "index")]
+        Command::Check(args) => check::run(args),
+        #[cfg(feature = "index")]
+        Command::Publish(args) => publish::run(args),
     }
 }

@@ -41,9 +41,23 @@ fn days_from_civil(year: i32, month: i32, day: i32) -> i32 {
     era * 146_097 + doe - 719_468
 }
 
+/// `YYYY-MM-DD` of days since 1970-01-01 (Hinnant's civil-from-days).
+pub fn format_day(days: i32) -> String {
+    let z = days + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + (month <= 2) as i32;
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
 #[cfg(test)]
 mod tests {
-    use super::parse_day;
+    use super::{format_day, parse_day};
 
     #[test]
     fn reads_iso_days() {
@@ -59,5 +73,18 @@ mod tests {
         assert_eq!(parse_day("2015-02-30"), None);
         assert_eq!(parse_day("2015-13-01"), None);
         assert_eq!(parse_day(""), None);
+    }
+
+    #[test]
+    fn format_day_inverts_parse_day() {
+        for date in [
+            "1970-01-01",
+            "2015-09-28",
+            "2016-02-29",
+            "1999-12-31",
+            "2100-03-01",
+        ] {
+            assert_eq!(format_day(parse_day(date).unwrap()), date);
+        }
     }
 }

@@ -16,7 +16,7 @@ mod json;
 mod sources;
 mod text_file;
 
-pub use date::parse_day;
+pub use date::{format_day, parse_day};
 pub use sources::{Source, SourceKind};
 
 use crate::error::InputProblem;

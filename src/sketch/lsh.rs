@@ -48,6 +48,15 @@ impl Bands {
         1.0 - (1.0 - s.powi(self.rows as i32)).powi(self.bands as i32)
     }
 
+    /// The band keys of one signature, one per band (for a persistent
+    /// index: documents sharing a key are candidates).
+    pub fn keys(&self, signature: &[u32]) -> Vec<u64> {
+        assert!(self.bands * self.rows <= signature.len());
+        (0..self.bands)
+            .map(|band| band_key(band, &signature[band * self.rows..(band + 1) * self.rows]))
+            .collect()
+    }
+
     /// Candidate pairs `(a, b)` with `a < b`, sorted and without repeats.
     /// Blank documents (no shingle) are never candidates.
     pub fn candidate_pairs(&self, signatures: &Signatures) -> Vec<(u32, u32)> {
