@@ -1,0 +1,228 @@
+//! The persistent index through the CLI: decisions on republished copies,
+//! and what survives a killed writer and two concurrent writers.
+#![cfg(feature = "index")]
+
+mod common;
+
+use common::{fixture, story_cluster};
+use rusqlite::Connection;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use story_cluster::corpus::{ReadOptions, read_paths};
+use story_cluster::report::dedup::write_documents;
+use story_cluster::synth::{SynthOptions, generate};
+
+fn lines(output: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(output)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
+}
+
+fn index_cmd(db: &Path, args: &[&str]) -> Vec<Value> {
+    let output = story_cluster()
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    lines(&output.stdout)
+}
+
+/// A generated corpus of `documents` articles from the bundled fixtures,
+/// written as JSON lines; returns its path and ids.
+fn generated(dir: &Path, documents: usize, seed: u64) -> (PathBuf, Vec<String>) {
+    let base = read_paths(
+        &[fixture("ecbplus-dev/docs"), fixture("seeds")],
+        &ReadOptions::default(),
+    )
+    .documents;
+    let options = SynthOptions {
+        documents,
+        duplicate_share: 0.1,
+        seed,
+    };
+    let corpus = generate(&base, &options);
+    let docs: Vec<_> = corpus.iter().map(|d| &d.document).collect();
+    let path = dir.join(format!("generated-{seed}.jsonl"));
+    let mut out = std::fs::File::create(&path).expect("create");
+    write_documents(&docs, &mut out).expect("write");
+    out.flush().expect("flush");
+    (path, docs.iter().map(|d| d.id.clone()).collect())
+}
+
+/// Ids stored in the index, after checking the file is sound.
+fn stored_ids(db: &Path) -> BTreeSet<String> {
+    let conn = Connection::open(db).expect("opens");
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("integrity check");
+    assert_eq!(check, "ok");
+    let mut query = conn.prepare("SELECT id FROM items").expect("query");
+    query
+        .query_map([], |r| r.get(0))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("ids")
+}
+
+#[test]
+fn republished_copies_are_duplicates_in_their_originals_story() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("index.db");
+    let seeds = fixture("seeds");
+    let added = index_cmd(&db, &["index", "add", seeds.to_str().unwrap()]);
+    assert_eq!(added.len(), 5);
+    assert!(added.iter().all(|d| d["status"] == "new"));
+    let story_of = |id: &str| -> Value {
+        added.iter().find(|d| d["id"] == id).expect("seed")["story"].clone()
+    };
+
+    let variants = fixture("variants");
+    let checked = index_cmd(&db, &["check", variants.to_str().unwrap()]);
+    assert_eq!(checked.len(), 4);
+    for decision in &checked {
+        let id = decision["id"].as_str().unwrap();
+        let original = id.split('-').next().unwrap();
+        assert_eq!(decision["status"], "duplicate", "{decision}");
+        assert_eq!(decision["duplicate_of"], original, "{decision}");
+        assert!(decision["jaccard"].as_f64().unwrap() >= 0.8, "{decision}");
+        assert_eq!(decision["story"], story_of(original), "{decision}");
+    }
+    // `check` stored nothing: adding gives the same decisions.
+    let added_variants = index_cmd(&db, &["index", "add", variants.to_str().unwrap()]);
+    for (a, c) in added_variants.iter().zip(&checked) {
+        assert_eq!(a["duplicate_of"], c["duplicate_of"]);
+        assert_eq!(a["jaccard"], c["jaccard"]);
+        assert_eq!(a["story"], c["story"]);
+    }
+
+    let unrelated = dir.path().join("football.txt");
+    std::fs::write(
+        &unrelated,
+        "Arsenal beat Chelsea\n\nArsenal won two nil against Chelsea at the Emirates \
+         stadium on Saturday, with goals in each half from the striker and the captain.",
+    )
+    .unwrap();
+    let decision = &index_cmd(&db, &["check", unrelated.to_str().unwrap()])[0];
+    assert_eq!(decision["status"], "new");
+    assert_eq!(decision["duplicate_of"], Value::Null);
+    assert_eq!(decision["story"], Value::Null);
+
+    // Already stored ids are left alone.
+    let again = index_cmd(&db, &["index", "add", seeds.to_str().unwrap()]);
+    assert!(again.iter().all(|d| d["status"] == "exists"));
+    let stats = &index_cmd(&db, &["index", "stats"])[0];
+    assert_eq!(stats["items"], 9);
+    assert_eq!(stats["duplicates"], 4);
+}
+
+#[test]
+fn a_killed_add_keeps_every_acknowledged_item_and_resumes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("index.db");
+    let (corpus, ids) = generated(dir.path(), 1500, 7);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_story-cluster"))
+        .args(["index", "add", "--batch", "10", "--db"])
+        .arg(&db)
+        .arg(&corpus)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starts");
+    let mut acknowledged = BTreeSet::new();
+    let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    while acknowledged.len() < 100 {
+        line.clear();
+        if reader.read_line(&mut line).expect("reads") == 0 {
+            break;
+        }
+        let decision: Value = serde_json::from_str(&line).expect("a whole JSON line");
+        acknowledged.insert(decision["id"].as_str().unwrap().to_owned());
+    }
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+    assert_eq!(acknowledged.len(), 100, "killed before 100 acknowledgements");
+
+    let stored = stored_ids(&db);
+    assert!(stored.len() < ids.len(), "killed after the end; make the input larger");
+    let lost: Vec<_> = acknowledged.difference(&stored).collect();
+    assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");
+
+    // A rerun adds the rest and leaves what is stored.
+    let rerun = index_cmd(&db, &["index", "add", corpus.to_str().unwrap()]);
+    let exists = rerun.iter().filter(|d| d["status"] == "exists").count();
+    assert_eq!(exists, stored.len());
+    let all: BTreeSet<String> = ids.into_iter().collect();
+    assert_eq!(stored_ids(&db), all);
+}
+
+#[test]
+fn two_writers_lose_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("index.db");
+    let (first, first_ids) = generated(dir.path(), 300, 11);
+    let (second, second_ids) = generated(dir.path(), 300, 12);
+    // Generated ids are numbered from one: make the two sets distinct.
+    let second_renamed = dir.path().join("second.jsonl");
+    let renamed: String = std::fs::read_to_string(&second)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let mut v: Value = serde_json::from_str(l).unwrap();
+            let id = format!("b-{}", v["id"].as_str().unwrap());
+            v["id"] = Value::String(id);
+            format!("{v}\n")
+        })
+        .collect();
+    std::fs::write(&second_renamed, renamed).unwrap();
+    let writers: Vec<_> = [&first, &second_renamed]
+        .iter()
+        .map(|corpus| {
+            Command::new(env!("CARGO_BIN_EXE_story-cluster"))
+                .args(["index", "add", "--batch", "5", "--db"])
+                .arg(&db)
+                .arg(corpus)
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("starts")
+        })
+        .collect();
+    for writer in writers {
+        let output = writer.wait_with_output().expect("finishes");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let expected: BTreeSet<String> = first_ids
+        .into_iter()
+        .chain(second_ids.into_iter().map(|id| format!("b-{id}")))
+        .collect();
+    assert_eq!(stored_ids(&db), expected);
+    // Every stored item's story exists and counts it.
+    let conn = Connection::open(&db).unwrap();
+    let orphans: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM items WHERE story NOT IN (SELECT id FROM stories)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(orphans, 0);
+    let counted: i64 = conn
+        .query_row("SELECT sum(items) FROM stories", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(counted as usize, expected.len());
+}
