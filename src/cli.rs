@@ -30,6 +30,9 @@ pub enum Command {
     /// Store the new items in the index and write only them.
     #[cfg(feature = "index")]
     Publish(crate::cmd::publish::Args),
+    /// Serve the index over HTTP.
+    #[cfg(feature = "serve")]
+    Serve(crate::cmd::serve::Args),
 }
 
 /// Parses a threshold in (0, 1].

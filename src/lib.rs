@@ -15,6 +15,8 @@ pub mod eval;
 pub mod index;
 pub mod pipeline;
 pub mod report;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod sketch;
 pub mod story;
 pub mod synth;

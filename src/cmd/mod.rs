@@ -11,6 +11,8 @@ pub mod output;
 #[cfg(feature = "index")]
 pub mod publish;
 pub mod run;
+#[cfg(feature = "serve")]
+pub mod serve;
 
 use crate::cli::{Cli, Command};
 use story_cluster::error::Error;
@@ -27,5 +29,7 @@ pub fn dispatch(cli: Cli) -> Result<i32, Error> {
         Command::Check(args) => check::run(args),
         #[cfg(feature = "index")]
         Command::Publish(args) => publish::run(args),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => serve::run(args),
     }
 }

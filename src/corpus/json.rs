@@ -231,6 +231,13 @@ fn parse_record(origin: &str, line: usize, bytes: &[u8]) -> Result<Document, Inp
         .map_err(|message| InputProblem::line(origin, line, message))
 }
 
+/// One document from a parsed JSON object; `at` says where it came from.
+pub fn document_from_value(value: serde_json::Value, at: String) -> Result<Document, String> {
+    let record = serde_json::from_value::<Record>(value)
+        .map_err(|err| format!("malformed item: {err}; skipped"))?;
+    into_document(record, at)
+}
+
 fn into_document(record: Record, at: String) -> Result<Document, String> {
     let id = match record.id {
         Some(Id::Text(id)) if !id.trim().is_empty() => id.trim().to_owned(),
@@ -297,9 +304,7 @@ fn read_array(
     let mut problems = Vec::new();
     for (index, item) in items.into_iter().enumerate() {
         let at = format!("{origin}[{index}]");
-        let result = serde_json::from_value::<Record>(item)
-            .map_err(|err| format!("malformed item: {err}; skipped"))
-            .and_then(|record| into_document(record, at.clone()));
+        let result = document_from_value(item, at.clone());
         match result {
             Ok(doc) => docs.push(doc),
             Err(message) => problems.push(InputProblem::file(at, message)),

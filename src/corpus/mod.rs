@@ -17,6 +17,7 @@ mod sources;
 mod text_file;
 
 pub use date::{format_day, parse_day};
+pub use json::document_from_value;
 pub use sources::{Source, SourceKind};
 
 use crate::error::InputProblem;

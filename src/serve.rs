@@ -1,0 +1,219 @@
+//! The HTTP service over the index (feature `serve`): axum on tokio, JSON in
+//! and out.
+//!
+//! | route | does |
+//! | --- | --- |
+//! | `POST /v1/check` | decides on one item (an object) or a batch (an array) without storing |
+//! | `POST /v1/items` | decides and stores, copies included (as `index add`) |
+//! | `GET /v1/items/{id}` | a stored item |
+//! | `GET /v1/stories` | every story, largest first |
+//! | `GET /v1/stories/{id}` | one story with its members |
+//! | `GET /healthz` | liveness and the item count |
+//!
+//! Bad input is a 4xx with `{"error": "..."}`: 400 for malformed JSON or an
+//! item without `id` or `text`, 404 for an unknown id, 413 for a body over
+//! the limit. The index is used from blocking threads, one request at a
+//! time (SQLite has one writer); each request is a few milliseconds.
+
+use crate::corpus::{Document, document_from_value};
+use crate::error::Error;
+use crate::index::{Index, IndexOptions};
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path as UrlPath, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+/// Where and how to serve.
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    /// Address to listen on, e.g. `127.0.0.1:8080`.
+    pub addr: String,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+type Shared = Arc<Mutex<Index>>;
+
+/// A JSON error response.
+fn error(status: StatusCode, message: impl Into<String>) -> Response {
+    (status, axum::Json(json!({ "error": message.into() }))).into_response()
+}
+
+/// Items of a request body: one object, or an array of them. Also says
+/// whether the body was an array, so the answer takes the same shape.
+fn parse_items(body: &[u8]) -> Result<(Vec<Document>, bool), Response> {
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|err| error(StatusCode::BAD_REQUEST, format!("malformed JSON: {err}")))?;
+    let (values, batch) = match value {
+        Value::Array(values) => (values, true),
+        value @ Value::Object(_) => (vec![value], false),
+        _ => {
+            let message = "expected an item (object) or a batch (array of objects)";
+            return Err(error(StatusCode::BAD_REQUEST, message));
+        }
+    };
+    let mut docs = Vec::with_capacity(values.len());
+    for (index, value) in values.into_iter().enumerate() {
+        let at = if batch {
+            format!("item {index}")
+        } else {
+            "item".to_owned()
+        };
+        let doc = document_from_value(value, at.clone()).map_err(|message| {
+            let message = message.trim_end_matches("; skipped");
+            error(StatusCode::BAD_REQUEST, format!("{at}: {message}"))
+        })?;
+        docs.push(doc);
+    }
+    let mut ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+    ids.sort_unstable();
+    if let Some(pair) = ids.windows(2).find(|w| w[0] == w[1]) {
+        let message = format!("duplicate id '{}' in one request", pair[0]);
+        return Err(error(StatusCode::BAD_REQUEST, message));
+    }
+    Ok((docs, batch))
+}
+
+/// Runs `work` on the index from a blocking thread.
+async fn with_index<T: Send + 'static>(
+    index: Shared,
+    work: impl FnOnce(&mut Index) -> Result<T, Error> + Send + 'static,
+) -> Result<T, Response> {
+    let result = tokio::task::spawn_blocking(move || {
+        let mut index = index
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        work(&mut index)
+    })
+    .await;
+    match result {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(err)) => Err(error(StatusCode::SERVICE_UNAVAILABLE, err.to_string())),
+        Err(err) => Err(error(StatusCode::INTERNAL_SERVER_ERROR, err.to_string())),
+    }
+}
+
+/// The decisions, shaped like the request (one object or an array).
+fn shaped<T: Serialize>(mut values: Vec<T>, batch: bool) -> Response {
+    if batch {
+        axum::Json(values).into_response()
+    } else {
+        axum::Json(values.pop()).into_response()
+    }
+}
+
+async fn check(State(index): State<Shared>, body: Bytes) -> Response {
+    let (docs, batch) = match parse_items(&body) {
+        Ok(parsed) => parsed,
+        Err(response) => return response,
+    };
+    match with_index(index, move |index| index.check(&docs)).await {
+        Ok(decisions) => shaped(decisions, batch),
+        Err(response) => response,
+    }
+}
+
+async fn add_items(State(index): State<Shared>, body: Bytes) -> Response {
+    let (docs, batch) = match parse_items(&body) {
+        Ok(parsed) => parsed,
+        Err(response) => return response,
+    };
+    match with_index(index, move |index| index.add(&docs, true)).await {
+        Ok(decisions) => shaped(decisions, batch),
+        Err(response) => response,
+    }
+}
+
+async fn get_item(State(index): State<Shared>, UrlPath(id): UrlPath<String>) -> Response {
+    let wanted = id.clone();
+    match with_index(index, move |index| index.item(&wanted)).await {
+        Ok(Some(item)) => axum::Json(item).into_response(),
+        Ok(None) => error(StatusCode::NOT_FOUND, format!("no item '{id}'")),
+        Err(response) => response,
+    }
+}
+
+async fn list_stories(State(index): State<Shared>) -> Response {
+    match with_index(index, |index| index.stories()).await {
+        Ok(stories) => axum::Json(stories).into_response(),
+        Err(response) => response,
+    }
+}
+
+async fn get_story(State(index): State<Shared>, UrlPath(id): UrlPath<String>) -> Response {
+    let wanted = id.clone();
+    match with_index(index, move |index| index.story(&wanted)).await {
+        Ok(Some(story)) => axum::Json(story).into_response(),
+        Ok(None) => error(StatusCode::NOT_FOUND, format!("no story '{id}'")),
+        Err(response) => response,
+    }
+}
+
+async fn healthz(State(index): State<Shared>) -> Response {
+    match with_index(index, |index| index.stats()).await {
+        Ok(stats) => axum::Json(json!({ "status": "ok", "items": stats.items })).into_response(),
+        Err(response) => response,
+    }
+}
+
+async fn not_found() -> Response {
+    error(StatusCode::NOT_FOUND, "no such route")
+}
+
+/// The routes over an open index.
+pub fn router(index: Index, max_body_bytes: usize) -> Router {
+    Router::new()
+        .route("/v1/check", post(check))
+        .route("/v1/items", post(add_items))
+        .route("/v1/items/{id}", get(get_item))
+        .route("/v1/stories", get(list_stories))
+        .route("/v1/stories/{id}", get(get_story))
+        .route("/healthz", get(healthz))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .with_state(Arc::new(Mutex::new(index)))
+}
+
+/// Opens the index and serves it until interrupted (Ctrl-C or SIGTERM).
+/// Prints `listening on ADDR` on stderr once the socket is bound.
+pub fn serve(db: &Path, options: &ServeOptions) -> Result<(), Error> {
+    let index = Index::open(db, IndexOptions::default())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(Error::Io)?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(&options.addr)
+            .await
+            .map_err(|err| Error::Usage(format!("cannot listen on {}: {err}", options.addr)))?;
+        let local = listener.local_addr().map_err(Error::Io)?;
+        eprintln!("story-cluster: listening on {local}");
+        axum::serve(listener, router(index, options.max_body_bytes))
+            .with_graceful_shutdown(shutdown())
+            .await
+            .map_err(Error::Io)
+    })
+}
+
+async fn shutdown() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler");
+        tokio::select! {
+            _ = interrupt => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+}
