@@ -40,14 +40,28 @@ pub struct ServeOptions {
 
 type Shared = Arc<Mutex<Index>>;
 
-/// A JSON error response.
-fn error(status: StatusCode, message: impl Into<String>) -> Response {
-    (status, axum::Json(json!({ "error": message.into() }))).into_response()
+/// An error answer: a status and `{"error": message}`.
+struct ApiError {
+    status: StatusCode,
+    message: String,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, axum::Json(json!({ "error": self.message }))).into_response()
+    }
+}
+
+fn error(status: StatusCode, message: impl Into<String>) -> ApiError {
+    ApiError {
+        status,
+        message: message.into(),
+    }
 }
 
 /// Items of a request body: one object, or an array of them. Also says
 /// whether the body was an array, so the answer takes the same shape.
-fn parse_items(body: &[u8]) -> Result<(Vec<Document>, bool), Response> {
+fn parse_items(body: &[u8]) -> Result<(Vec<Document>, bool), ApiError> {
     let value: Value = serde_json::from_slice(body)
         .map_err(|err| error(StatusCode::BAD_REQUEST, format!("malformed JSON: {err}")))?;
     let (values, batch) = match value {
@@ -84,7 +98,7 @@ fn parse_items(body: &[u8]) -> Result<(Vec<Document>, bool), Response> {
 async fn with_index<T: Send + 'static>(
     index: Shared,
     work: impl FnOnce(&mut Index) -> Result<T, Error> + Send + 'static,
-) -> Result<T, Response> {
+) -> Result<T, ApiError> {
     let result = tokio::task::spawn_blocking(move || {
         let mut index = index
             .lock()
@@ -108,61 +122,51 @@ fn shaped<T: Serialize>(mut values: Vec<T>, batch: bool) -> Response {
     }
 }
 
-async fn check(State(index): State<Shared>, body: Bytes) -> Response {
-    let (docs, batch) = match parse_items(&body) {
-        Ok(parsed) => parsed,
-        Err(response) => return response,
-    };
-    match with_index(index, move |index| index.check(&docs)).await {
-        Ok(decisions) => shaped(decisions, batch),
-        Err(response) => response,
-    }
+async fn check(State(index): State<Shared>, body: Bytes) -> Result<Response, ApiError> {
+    let (docs, batch) = parse_items(&body)?;
+    let decisions = with_index(index, move |index| index.check(&docs)).await?;
+    Ok(shaped(decisions, batch))
 }
 
-async fn add_items(State(index): State<Shared>, body: Bytes) -> Response {
-    let (docs, batch) = match parse_items(&body) {
-        Ok(parsed) => parsed,
-        Err(response) => return response,
-    };
-    match with_index(index, move |index| index.add(&docs, true)).await {
-        Ok(decisions) => shaped(decisions, batch),
-        Err(response) => response,
-    }
+async fn add_items(State(index): State<Shared>, body: Bytes) -> Result<Response, ApiError> {
+    let (docs, batch) = parse_items(&body)?;
+    let decisions = with_index(index, move |index| index.add(&docs, true)).await?;
+    Ok(shaped(decisions, batch))
 }
 
-async fn get_item(State(index): State<Shared>, UrlPath(id): UrlPath<String>) -> Response {
+async fn get_item(
+    State(index): State<Shared>,
+    UrlPath(id): UrlPath<String>,
+) -> Result<Response, ApiError> {
     let wanted = id.clone();
-    match with_index(index, move |index| index.item(&wanted)).await {
-        Ok(Some(item)) => axum::Json(item).into_response(),
-        Ok(None) => error(StatusCode::NOT_FOUND, format!("no item '{id}'")),
-        Err(response) => response,
+    match with_index(index, move |index| index.item(&wanted)).await? {
+        Some(item) => Ok(axum::Json(item).into_response()),
+        None => Err(error(StatusCode::NOT_FOUND, format!("no item '{id}'"))),
     }
 }
 
-async fn list_stories(State(index): State<Shared>) -> Response {
-    match with_index(index, |index| index.stories()).await {
-        Ok(stories) => axum::Json(stories).into_response(),
-        Err(response) => response,
-    }
+async fn list_stories(State(index): State<Shared>) -> Result<Response, ApiError> {
+    let stories = with_index(index, |index| index.stories()).await?;
+    Ok(axum::Json(stories).into_response())
 }
 
-async fn get_story(State(index): State<Shared>, UrlPath(id): UrlPath<String>) -> Response {
+async fn get_story(
+    State(index): State<Shared>,
+    UrlPath(id): UrlPath<String>,
+) -> Result<Response, ApiError> {
     let wanted = id.clone();
-    match with_index(index, move |index| index.story(&wanted)).await {
-        Ok(Some(story)) => axum::Json(story).into_response(),
-        Ok(None) => error(StatusCode::NOT_FOUND, format!("no story '{id}'")),
-        Err(response) => response,
+    match with_index(index, move |index| index.story(&wanted)).await? {
+        Some(story) => Ok(axum::Json(story).into_response()),
+        None => Err(error(StatusCode::NOT_FOUND, format!("no story '{id}'"))),
     }
 }
 
-async fn healthz(State(index): State<Shared>) -> Response {
-    match with_index(index, |index| index.stats()).await {
-        Ok(stats) => axum::Json(json!({ "status": "ok", "items": stats.items })).into_response(),
-        Err(response) => response,
-    }
+async fn healthz(State(index): State<Shared>) -> Result<Response, ApiError> {
+    let stats = with_index(index, |index| index.stats()).await?;
+    Ok(axum::Json(json!({ "status": "ok", "items": stats.items })).into_response())
 }
 
-async fn not_found() -> Response {
+async fn not_found() -> ApiError {
     error(StatusCode::NOT_FOUND, "no such route")
 }
 

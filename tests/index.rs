@@ -151,10 +151,17 @@ fn a_killed_add_keeps_every_acknowledged_item_and_resumes() {
     }
     child.kill().expect("SIGKILL");
     child.wait().expect("reaped");
-    assert_eq!(acknowledged.len(), 100, "killed before 100 acknowledgements");
+    assert_eq!(
+        acknowledged.len(),
+        100,
+        "killed before 100 acknowledgements"
+    );
 
     let stored = stored_ids(&db);
-    assert!(stored.len() < ids.len(), "killed after the end; make the input larger");
+    assert!(
+        stored.len() < ids.len(),
+        "killed after the end; make the input larger"
+    );
     let lost: Vec<_> = acknowledged.difference(&stored).collect();
     assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");
 

@@ -1,0 +1,90 @@
+//! A `story-cluster serve` process on a free loopback port, and a JSON
+//! client for it; shared by tests/serve.rs and benches/index.rs.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+/// A running service, stopped when dropped.
+pub struct Server {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+}
+
+impl Server {
+    /// Starts `binary serve --db DB` on a free port and waits until it
+    /// listens.
+    pub fn start(binary: &Path, db: &Path) -> Server {
+        let mut child = Command::new(binary)
+            .args([
+                "serve",
+                "--addr",
+                "127.0.0.1:0",
+                "--max-body-bytes",
+                "1000000",
+                "--db",
+            ])
+            .arg(db)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("serve starts");
+        let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+        let mut line = String::new();
+        stderr.read_line(&mut line).expect("reads stderr");
+        let addr = line
+            .trim()
+            .strip_prefix("story-cluster: listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line: {line}"))
+            .to_owned();
+        // Keep draining stderr so the service never blocks on it.
+        std::thread::spawn(move || for _ in stderr.lines() {});
+        Server {
+            child,
+            base: format!("http://{addr}"),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A keep-alive client that returns every status instead of failing on 4xx.
+pub fn client() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+/// POSTs a JSON body; returns the status and the parsed answer.
+pub fn post(agent: &ureq::Agent, url: &str, body: &str) -> (u16, serde_json::Value) {
+    let mut response = agent
+        .post(url)
+        .content_type("application/json")
+        .send(body)
+        .expect("request answered");
+    let status = response.status().as_u16();
+    let text = response.body_mut().read_to_string().unwrap_or_default();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+    )
+}
+
+/// GETs a URL; returns the status and the parsed answer.
+pub fn get(agent: &ureq::Agent, url: &str) -> (u16, serde_json::Value) {
+    let mut response = agent.get(url).call().expect("request answered");
+    let status = response.status().as_u16();
+    let text = response.body_mut().read_to_string().unwrap_or_default();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+    )
+}
