@@ -38,7 +38,10 @@ fn corpus(documents: usize, seed: u64) -> Vec<Document> {
         duplicate_share: 0.1,
         seed,
     };
-    generate(&base, &options).into_iter().map(|d| d.document).collect()
+    generate(&base, &options)
+        .into_iter()
+        .map(|d| d.document)
+        .collect()
 }
 
 fn write_jsonl(path: &Path, docs: &[Document]) {
@@ -67,7 +70,10 @@ fn index_of(items: usize, dir: &Path) -> PathBuf {
         .status()
         .unwrap();
     assert!(status.success());
-    eprintln!("built the index of {items} items in {:.1} s", start.elapsed().as_secs_f64());
+    eprintln!(
+        "built the index of {items} items in {:.1} s",
+        start.elapsed().as_secs_f64()
+    );
     std::fs::rename(&building, &db).unwrap();
     db
 }
@@ -114,7 +120,10 @@ fn main() {
     std::fs::create_dir_all(&dir).unwrap();
     let db = index_of(items, &dir);
     let probes = probes(items, 2000);
-    println!("index of {items} items; {} probes (half copies, half new)", probes.len());
+    println!(
+        "index of {items} items; {} probes (half copies, half new)",
+        probes.len()
+    );
     println!(
         "{:<44} {:>7} {:>10} {:>9} {:>9} {:>9}",
         "path", "checks", "checks/s", "p50 ms", "p99 ms", "max ms"
@@ -131,7 +140,11 @@ fn main() {
             t.elapsed()
         })
         .collect();
-    report("library: Index::check, one item", latencies, start.elapsed());
+    report(
+        "library: Index::check, one item",
+        latencies,
+        start.elapsed(),
+    );
     drop(index);
 
     // The CLI: one process for all probes, and one process per item.
@@ -147,7 +160,11 @@ fn main() {
     assert!(output.status.success());
     let wall = start.elapsed();
     let per_item = wall / probes.len() as u32;
-    report("CLI: one `check` of all probes (mean)", vec![per_item; probes.len()], wall);
+    report(
+        "CLI: one `check` of all probes (mean)",
+        vec![per_item; probes.len()],
+        wall,
+    );
     let single = dir.join("probe.jsonl");
     let start = Instant::now();
     let latencies: Vec<Duration> = probes
@@ -167,16 +184,18 @@ fn main() {
             t.elapsed()
         })
         .collect();
-    report("CLI: one `check` process per item", latencies, start.elapsed());
+    report(
+        "CLI: one `check` process per item",
+        latencies,
+        start.elapsed(),
+    );
 
     // The service, CLIENTS keep-alive connections at once.
     let server = Server::start(Path::new(BINARY), &db);
     let url = format!("{}/v1/check", server.base);
     let bodies: Vec<String> = probes
         .iter()
-        .map(|d| {
-            serde_json::json!({"id": d.id, "title": d.title, "text": d.body}).to_string()
-        })
+        .map(|d| serde_json::json!({"id": d.id, "title": d.title, "text": d.body}).to_string())
         .collect();
     let warm = client();
     for body in bodies.iter().take(50) {
@@ -201,7 +220,10 @@ fn main() {
                 })
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
     });
     report(
         &format!("HTTP: POST /v1/check, {CLIENTS} clients"),

@@ -126,6 +126,31 @@ fn republished_copies_are_duplicates_in_their_originals_story() {
 }
 
 #[test]
+fn feeds_are_indexed_entry_by_entry() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("index.db");
+    let feed = dir.path().join("wire.rss");
+    std::fs::write(
+        &feed,
+        r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>
+<item><guid>w1</guid><title>Kerry in Moscow</title><pubDate>Thu, 14 Jul 2016 10:00:00 GMT</pubDate>
+<description>&lt;p&gt;Putin received Kerry in the Kremlin to discuss Syria and Ukraine.&lt;/p&gt;</description></item>
+<item><guid>w2</guid><title>Kerry in Moscow</title>
+<description>Putin received Kerry in the Kremlin to discuss Syria and Ukraine.</description></item>
+</channel></rss>"#,
+    )
+    .unwrap();
+    let added = index_cmd(&db, &["index", "add", feed.to_str().unwrap()]);
+    assert_eq!(added.len(), 2);
+    assert_eq!(added[0]["status"], "new");
+    assert_eq!(added[1]["status"], "duplicate");
+    assert_eq!(added[1]["duplicate_of"], "w1");
+    let stories = index_cmd(&db, &["index", "stories"]);
+    assert_eq!(stories.len(), 1);
+    assert_eq!(stories[0]["first_date"], "2016-07-14");
+}
+
+#[test]
 fn a_killed_add_keeps_every_acknowledged_item_and_resumes() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("index.db");
