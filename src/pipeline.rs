@@ -29,6 +29,8 @@ pub struct Analysis {
     pub duplicates: Duplicates,
     /// Stories, largest first.
     pub stories: Vec<Story>,
+    /// The documents' TF-IDF vectors (for similarities in reports).
+    pub vectors: TfIdf,
     /// Body lines dropped as boilerplate.
     pub boilerplate_lines_dropped: usize,
     /// The settings used.
@@ -104,6 +106,7 @@ pub fn analyse(documents: Vec<Document>, config: &Config) -> Analysis {
         documents,
         duplicates,
         stories,
+        vectors: tfidf,
         boilerplate_lines_dropped: prepared.boilerplate_lines_dropped,
         config: config.clone(),
     }

@@ -37,6 +37,8 @@ pub struct Args {
 pub fn run(args: Args) -> Result<i32, Error> {
     let (analysis, problems) = read_and_analyse(&args.input, &args.tuning)?;
     let report = Report::new(&analysis, &problems);
-    write_to(args.output.as_deref(), |out| report.write(args.format, out))?;
+    write_to(args.output.as_deref(), |out| {
+        report.write(args.format, &analysis, out)
+    })?;
     Ok(exit_code(!problems.is_empty()))
 }

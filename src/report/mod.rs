@@ -3,6 +3,7 @@
 //! schema is documented in `docs/report-schema.md`.
 
 pub mod dedup;
+pub mod html;
 mod text;
 
 use crate::error::InputProblem;
@@ -22,6 +23,8 @@ pub enum Format {
     Jsonl,
     /// `doc_id<TAB>story<TAB>duplicate_group`, one row per document.
     Tsv,
+    /// One self-contained page to open in a browser.
+    Html,
 }
 
 /// Schema name and version of the JSON report.
@@ -313,10 +316,17 @@ impl Report {
         }
     }
 
-    /// Writes the report in `format`.
-    pub fn write(&self, format: Format, out: &mut dyn Write) -> io::Result<()> {
+    /// Writes the report of `analysis` (the one it was made from) in
+    /// `format`.
+    pub fn write(
+        &self,
+        format: Format,
+        analysis: &Analysis,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
         match format {
             Format::Text => text::write(self, out),
+            Format::Html => html::write(self, analysis, out),
             Format::Json => {
                 serde_json::to_writer_pretty(&mut *out, self)?;
                 writeln!(out)

@@ -3,6 +3,7 @@
 
 pub mod boilerplate;
 pub mod normalize;
+pub mod passages;
 pub mod script;
 pub mod stem;
 pub mod stopwords;

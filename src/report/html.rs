@@ -1,0 +1,377 @@
+//! The HTML report: one self-contained page (inline style, a few lines of
+//! script, no external asset) that any browser opens. Stories as cards with
+//! their members' similarity bars, sub-stories and a heat map of their
+//! members' pairwise similarities; near-duplicate groups with the passages
+//! each copy shares with its representative highlighted.
+//!
+//! Every piece of document text is escaped, so a document holding
+//! `<script>` shows it as text. Text in a right-to-left script (Arabic,
+//! Hebrew) is laid out right to left.
+
+use super::{Report, StoryReport};
+use crate::pipeline::Analysis;
+use crate::text::passages;
+use std::io::{self, Write};
+use std::ops::Range;
+
+/// Members shown in a story's heat map.
+const HEAT_MAP_MEMBERS: usize = 20;
+/// Near-duplicate groups shown with their texts.
+const GROUPS_WITH_TEXT: usize = 200;
+/// Characters of a document's text shown in a group.
+const TEXT_CHARS: usize = 4000;
+/// Shortest shared passage highlighted, in words.
+const PASSAGE_WORDS: usize = 6;
+
+/// Escapes text for HTML element content and quoted attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// `rtl` when most letters of the text belong to a right-to-left script.
+pub fn direction(text: &str) -> &'static str {
+    let (mut rtl, mut ltr) = (0usize, 0usize);
+    for c in text.chars().filter(|c| c.is_alphabetic()) {
+        match c as u32 {
+            0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF => rtl += 1,
+            _ => ltr += 1,
+        }
+    }
+    if rtl > ltr { "rtl" } else { "ltr" }
+}
+
+/// An element holding escaped text in its direction.
+fn text_element(tag: &str, class: &str, text: &str) -> String {
+    format!(
+        "<{tag} class=\"{class}\" dir=\"{}\">{}</{tag}>",
+        direction(text),
+        escape(text)
+    )
+}
+
+/// The text with the given byte ranges (sorted, disjoint) marked, cut to
+/// [`TEXT_CHARS`] characters.
+fn marked(text: &str, ranges: &[Range<usize>]) -> String {
+    let end = text
+        .char_indices()
+        .nth(TEXT_CHARS)
+        .map_or(text.len(), |(i, _)| i);
+    let mut out = String::new();
+    let mut at = 0;
+    for range in ranges.iter().filter(|r| r.start < end) {
+        let stop = range.end.min(end);
+        out.push_str(&escape(&text[at..range.start]));
+        out.push_str("<mark>");
+        out.push_str(&escape(&text[range.start..stop]));
+        out.push_str("</mark>");
+        at = stop;
+    }
+    out.push_str(&escape(&text[at..end]));
+    if end < text.len() {
+        out.push('…');
+    }
+    out
+}
+
+const STYLE: &str = r#"
+body { font-family: system-ui, sans-serif; margin: 0; background: #f4f5f7; color: #1d2330; }
+header { background: #1d2330; color: #fff; padding: 1rem 2rem; }
+header p { margin: .3rem 0 0; opacity: .8; }
+main { max-width: 1100px; margin: 0 auto; padding: 1rem 2rem 3rem; }
+h2 { margin-top: 2rem; }
+.story, .group { background: #fff; border-radius: 8px; box-shadow: 0 1px 3px rgba(0,0,0,.15); padding: 1rem 1.25rem; margin: 1rem 0; }
+.substory { border-left: 4px solid #4c78a8; margin: .75rem 0 .25rem; padding: .25rem 0 .25rem 1rem; }
+.substory[dir=rtl], .substory .headline[dir=rtl] { border-left: none; }
+.headline { margin: .2rem 0; font-size: 1.2rem; }
+.meta { color: #5a6270; font-size: .9rem; margin: .2rem 0; }
+.label { color: #4c78a8; margin: .2rem 0 .6rem; }
+ol.members { list-style: none; padding: 0; margin: .4rem 0; }
+ol.members li { display: flex; align-items: center; gap: .6rem; padding: .15rem 0; }
+.bar { flex: 0 0 120px; height: 10px; background: #e3e6ea; border-radius: 5px; overflow: hidden; }
+.bar span { display: block; height: 100%; background: #4c78a8; }
+.score { font-variant-numeric: tabular-nums; width: 3.5rem; color: #5a6270; }
+.title { flex: 1; }
+.id, .tag { font-size: .8rem; color: #5a6270; }
+.tag { background: #eef1f5; border-radius: 4px; padding: 0 .35rem; }
+table.heat { border-collapse: collapse; margin: .6rem 0; font-size: .7rem; }
+table.heat td { width: 2.1rem; height: 1.6rem; text-align: center; border: 1px solid #fff; }
+table.heat th { font-weight: normal; color: #5a6270; padding: 0 .3rem; text-align: right; }
+.pair { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; margin: .6rem 0; }
+.doc { background: #fafbfc; border: 1px solid #e3e6ea; border-radius: 6px; padding: .6rem .8rem; white-space: pre-wrap; font-size: .9rem; line-height: 1.5; }
+.doc h4 { margin: 0 0 .4rem; font-size: .85rem; color: #5a6270; white-space: normal; }
+mark { background: #ffe58f; }
+details summary { cursor: pointer; color: #4c78a8; }
+"#;
+
+/// Colour of a similarity in the heat map.
+fn heat(similarity: f64) -> String {
+    let s = similarity.clamp(0.0, 1.0);
+    format!("rgba(76,120,168,{:.2})", 0.08 + 0.92 * s)
+}
+
+struct Page<'a> {
+    report: &'a Report,
+    analysis: &'a Analysis,
+    /// Document index by id.
+    index: std::collections::HashMap<&'a str, usize>,
+}
+
+impl Page<'_> {
+    fn doc(&self, id: &str) -> usize {
+        self.index[id]
+    }
+
+    fn date_range(&self, story: &StoryReport) -> Option<String> {
+        let mut dates: Vec<&str> = story
+            .members
+            .iter()
+            .filter_map(|m| self.analysis.documents[self.doc(&m.id)].date.as_deref())
+            .map(|d| d.get(..10).unwrap_or(d))
+            .collect();
+        dates.sort_unstable();
+        match (dates.first(), dates.last()) {
+            (Some(first), Some(last)) if first == last => Some((*first).to_owned()),
+            (Some(first), Some(last)) => Some(format!("{first} – {last}")),
+            _ => None,
+        }
+    }
+
+    fn heat_map(&self, story: &StoryReport, out: &mut String) {
+        let members: Vec<&str> = story
+            .members
+            .iter()
+            .take(HEAT_MAP_MEMBERS)
+            .map(|m| m.id.as_str())
+            .collect();
+        if members.len() < 2 {
+            return;
+        }
+        let vectors = &self.analysis.vectors.vectors;
+        out.push_str("<table class=\"heat\" aria-label=\"pairwise similarity of members\">");
+        for (row, a) in members.iter().enumerate() {
+            out.push_str(&format!("<tr><th>{}</th>", row + 1));
+            for b in &members {
+                let s = vectors[self.doc(a)].dot(&vectors[self.doc(b)]) as f64;
+                out.push_str(&format!(
+                    "<td style=\"background:{}\" title=\"{} × {}: {s:.2}\">{s:.2}</td>",
+                    heat(s),
+                    escape(a),
+                    escape(b)
+                ));
+            }
+            out.push_str("</tr>");
+        }
+        out.push_str("</table>");
+    }
+
+    fn story(&self, story: &StoryReport, out: &mut String) {
+        let sub = story.id.contains('.');
+        out.push_str(&format!(
+            "<article class=\"{}\" id=\"{}\">",
+            if sub { "substory" } else { "story" },
+            escape(&story.id)
+        ));
+        out.push_str(&text_element("h3", "headline", &story.headline));
+        let mut meta = format!(
+            "{} · {} document{} · cohesion {:.2}",
+            story.id,
+            story.size,
+            if story.size == 1 { "" } else { "s" },
+            story.cohesion
+        );
+        if let Some(dates) = self.date_range(story) {
+            meta.push_str(&format!(" · {dates}"));
+        }
+        out.push_str(&format!("<p class=\"meta\">{}</p>", escape(&meta)));
+        out.push_str(&text_element("p", "label", &story.label.join(" · ")));
+        out.push_str("<ol class=\"members\">");
+        for (i, m) in story.members.iter().enumerate() {
+            out.push_str(&format!(
+                "<li><span class=\"score\">{}. {:.2}</span><span class=\"bar\"><span style=\"width:{:.0}%\"></span></span>{}<span class=\"id\">{}</span>",
+                i + 1,
+                m.similarity,
+                (m.similarity.clamp(0.0, 1.0) * 100.0),
+                text_element("span", "title", &m.title),
+                escape(&m.id)
+            ));
+            if let Some(group) = &m.duplicate_group {
+                out.push_str(&format!(
+                    " <a class=\"tag\" href=\"#{0}\">{0}</a>",
+                    escape(group)
+                ));
+            }
+            out.push_str("</li>");
+        }
+        out.push_str("</ol>");
+        self.heat_map(story, out);
+        for sub in &story.substories {
+            self.story(sub, out);
+        }
+        out.push_str("</article>");
+    }
+
+    fn groups(&self, out: &mut String) {
+        let docs = &self.analysis.documents;
+        let groups = &self.report.duplicate_groups;
+        if groups.is_empty() {
+            out.push_str("<p>None.</p>");
+            return;
+        }
+        if groups.len() > GROUPS_WITH_TEXT {
+            out.push_str(&format!(
+                "<p class=\"meta\">The first {GROUPS_WITH_TEXT} of {} groups are shown with their texts.</p>",
+                groups.len()
+            ));
+        }
+        for group in groups.iter().take(GROUPS_WITH_TEXT) {
+            out.push_str(&format!(
+                "<article class=\"group\" id=\"{}\"><h3>{} · {} documents{}</h3>",
+                escape(&group.id),
+                escape(&group.id),
+                group.members.len(),
+                group
+                    .story
+                    .as_deref()
+                    .map(|s| format!(" · story <a href=\"#{0}\">{0}</a>", escape(s)))
+                    .unwrap_or_default()
+            ));
+            let rep = &docs[self.doc(&group.representative)];
+            for m in group
+                .members
+                .iter()
+                .filter(|m| m.id != group.representative)
+            {
+                let doc = &docs[self.doc(&m.id)];
+                let shared = passages::shared(&rep.body, &doc.body, PASSAGE_WORDS);
+                let mut in_rep: Vec<Range<usize>> = shared.iter().map(|p| p.a.clone()).collect();
+                let mut in_doc: Vec<Range<usize>> = shared.iter().map(|p| p.b.clone()).collect();
+                in_rep.sort_by_key(|r| r.start);
+                in_doc.sort_by_key(|r| r.start);
+                in_doc.dedup_by(|later, earlier| later.start < earlier.end);
+                out.push_str("<div class=\"pair\">");
+                for (d, ranges, note) in [
+                    (rep, &in_rep, "representative".to_owned()),
+                    (doc, &in_doc, format!("Jaccard {:.4}", m.jaccard)),
+                ] {
+                    out.push_str(&format!(
+                        "<div class=\"doc\" dir=\"{}\"><h4 dir=\"{}\">{} · {}</h4>{}</div>",
+                        direction(&d.body),
+                        direction(&d.title),
+                        escape(&d.title),
+                        escape(&format!("{} · {note}", d.id)),
+                        marked(&d.body, ranges)
+                    ));
+                }
+                out.push_str("</div>");
+            }
+            out.push_str("</article>");
+        }
+    }
+}
+
+/// Writes the page.
+pub fn write(report: &Report, analysis: &Analysis, out: &mut dyn Write) -> io::Result<()> {
+    let page = Page {
+        report,
+        analysis,
+        index: analysis
+            .documents
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.id.as_str(), i))
+            .collect(),
+    };
+    let s = &report.summary;
+    let mut html = String::new();
+    html.push_str("<!DOCTYPE html>\n<html lang=\"und\"><head><meta charset=\"utf-8\">");
+    html.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
+    html.push_str("<title>story-cluster report</title><style>");
+    html.push_str(STYLE);
+    html.push_str("</style></head><body><header><h1>story-cluster report</h1>");
+    html.push_str(&format!(
+        "<p>{} documents · {} stories ({} with several documents) · {} near-duplicate groups · {} lines dropped as boilerplate · story threshold {} · near-duplicates at Jaccard ≥ {}</p></header><main>",
+        s.documents,
+        s.stories,
+        s.multi_document_stories,
+        s.duplicate_groups,
+        s.boilerplate_lines_dropped,
+        report.settings.story_threshold,
+        report.settings.dup_threshold
+    ));
+    html.push_str("<section id=\"stories\"><h2>Stories</h2>");
+    let (several, single): (Vec<&StoryReport>, Vec<&StoryReport>) =
+        report.stories.iter().partition(|st| st.size > 1);
+    for story in several {
+        page.story(story, &mut html);
+    }
+    if !single.is_empty() {
+        html.push_str(&format!(
+            "<details><summary>{} single-document stories</summary><ol class=\"members\">",
+            single.len()
+        ));
+        for story in single {
+            html.push_str(&format!(
+                "<li id=\"{}\"><span class=\"id\">{}</span>{}</li>",
+                escape(&story.id),
+                escape(&story.id),
+                text_element("span", "title", &story.headline)
+            ));
+        }
+        html.push_str("</ol></details>");
+    }
+    html.push_str("</section><section id=\"duplicates\"><h2>Near-duplicate groups</h2>");
+    page.groups(&mut html);
+    html.push_str("</section>");
+    if !report.problems.is_empty() {
+        html.push_str("<section id=\"problems\"><h2>Inputs skipped</h2><ul>");
+        for problem in &report.problems {
+            html.push_str(&format!("<li>{}</li>", escape(&problem.to_string())));
+        }
+        html.push_str("</ul></section>");
+    }
+    // Marks the page as rendered, and records script errors where a test
+    // can read them.
+    html.push_str(
+        "</main><script>window.addEventListener('error',function(e){document.body.dataset.errors=(document.body.dataset.errors||'')+e.message+';'});document.body.dataset.ready='1';</script></body></html>\n",
+    );
+    out.write_all(html.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            escape("<script>alert('x')</script> & \"q\""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
+        );
+    }
+
+    #[test]
+    fn arabic_is_right_to_left() {
+        assert_eq!(direction("بوتين التقى كيري (AP)"), "rtl");
+        assert_eq!(direction("Putin met Kerry"), "ltr");
+    }
+
+    #[test]
+    fn marks_ranges_and_escapes_around_them() {
+        let text = "a <b> shared part c";
+        assert_eq!(
+            marked(text, &[6..17]),
+            "a &lt;b&gt; <mark>shared part</mark> c"
+        );
+    }
+}
