@@ -170,6 +170,29 @@ async fn not_found() -> ApiError {
     error(StatusCode::NOT_FOUND, "no such route")
 }
 
+/// Answers 413 from a declared `Content-Length` over the limit, before the
+/// body is read, so a client does not send megabytes only to be refused.
+/// Bodies without a declared length are still capped by `DefaultBodyLimit`.
+async fn refuse_declared_oversize(
+    State(max_body_bytes): State<usize>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    match declared {
+        Some(length) if length > max_body_bytes as u64 => error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("request body of {length} bytes is over the limit of {max_body_bytes}"),
+        )
+        .into_response(),
+        _ => next.run(request).await,
+    }
+}
+
 /// The routes over an open index.
 pub fn router(index: Index, max_body_bytes: usize) -> Router {
     Router::new()
@@ -180,6 +203,10 @@ pub fn router(index: Index, max_body_bytes: usize) -> Router {
         .route("/v1/stories/{id}", get(get_story))
         .route("/healthz", get(healthz))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            max_body_bytes,
+            refuse_declared_oversize,
+        ))
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .with_state(Arc::new(Mutex::new(index)))
 }

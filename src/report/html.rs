@@ -368,10 +368,11 @@ mod tests {
 
     #[test]
     fn marks_ranges_and_escapes_around_them() {
-        let text = "a <b> shared part c";
+        let text = "a <b> shared part c ok";
+        let ranges = vec![6..17, 20..22];
         assert_eq!(
-            marked(text, &[6..17]),
-            "a &lt;b&gt; <mark>shared part</mark> c"
+            marked(text, &ranges),
+            "a &lt;b&gt; <mark>shared part</mark> c <mark>ok</mark>"
         );
     }
 }
