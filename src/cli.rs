@@ -21,6 +21,8 @@ pub enum Command {
     Dedup(crate::cmd::dedup::Args),
     /// Score the stories of a set of articles against gold labels.
     Eval(crate::cmd::eval::Args),
+    /// Explain why two documents are, or are not, grouped.
+    Explain(crate::cmd::explain::Args),
     /// Build and look after a persistent index of published items.
     #[cfg(feature = "index")]
     Index(crate::cmd::index::Args),

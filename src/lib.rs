@@ -5,12 +5,14 @@
 //! boilerplate, [`sketch`] signs them (MinHash) for [`dedup`], [`vector`]
 //! builds TF-IDF vectors for [`story`], and [`report`] renders the result.
 //! [`pipeline`] strings the stages together; [`eval`] scores stories
-//! against gold labels.
+//! against gold labels; [`explain`] says why two documents were, or were
+//! not, grouped.
 
 pub mod corpus;
 pub mod dedup;
 pub mod error;
 pub mod eval;
+pub mod explain;
 #[cfg(feature = "index")]
 pub mod index;
 pub mod pipeline;

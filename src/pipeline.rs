@@ -97,17 +97,24 @@ pub fn deduplicate(documents: Vec<Document>, config: &Config, search: PairSearch
 /// Runs every stage over documents sorted by id (as [`crate::corpus`]
 /// returns them).
 pub fn analyse(documents: Vec<Document>, config: &Config) -> Analysis {
+    analyse_keeping_texts(documents, config).0
+}
+
+/// [`analyse`], also returning the normalised texts the stages worked on
+/// (for explaining a result; a plain run drops them to save memory).
+pub fn analyse_keeping_texts(documents: Vec<Document>, config: &Config) -> (Analysis, Prepared) {
     debug_assert!(documents.windows(2).all(|w| w[0].id < w[1].id));
     let prepared = text::prepare(&documents, &config.boilerplate);
     let duplicates = near_duplicates(&documents, &prepared, &config.dedup, PairSearch::Lsh);
     let tfidf = TfIdf::build(&prepared.texts, &config.tfidf);
     let stories = story::build(&tfidf, &duplicates, &config.stories);
-    Analysis {
+    let analysis = Analysis {
         documents,
         duplicates,
         stories,
         vectors: tfidf,
         boilerplate_lines_dropped: prepared.boilerplate_lines_dropped,
         config: config.clone(),
-    }
+    };
+    (analysis, prepared)
 }

@@ -5,6 +5,7 @@ pub mod check;
 pub mod common;
 pub mod dedup;
 pub mod eval;
+pub mod explain;
 #[cfg(feature = "index")]
 pub mod index;
 pub mod output;
@@ -22,6 +23,7 @@ pub fn dispatch(cli: Cli) -> Result<i32, Error> {
     match cli.command {
         Command::Run(args) => run::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Explain(args) => explain::run(args),
         Command::Dedup(args) => dedup::run(args),
         #[cfg(feature = "index")]
         Command::Index(args) => index::run(args),

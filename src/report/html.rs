@@ -20,8 +20,6 @@ const HEAT_MAP_MEMBERS: usize = 20;
 const GROUPS_WITH_TEXT: usize = 200;
 /// Characters of a document's text shown in a group.
 const TEXT_CHARS: usize = 4000;
-/// Shortest shared passage highlighted, in words.
-const PASSAGE_WORDS: usize = 6;
 
 /// Escapes text for HTML element content and quoted attribute values.
 pub fn escape(text: &str) -> String {
@@ -253,7 +251,7 @@ impl Page<'_> {
                 .filter(|m| m.id != group.representative)
             {
                 let doc = &docs[self.doc(&m.id)];
-                let shared = passages::shared(&rep.body, &doc.body, PASSAGE_WORDS);
+                let shared = passages::shared(&rep.body, &doc.body, passages::MIN_WORDS);
                 let mut in_rep: Vec<Range<usize>> = shared.iter().map(|p| p.a.clone()).collect();
                 let mut in_doc: Vec<Range<usize>> = shared.iter().map(|p| p.b.clone()).collect();
                 in_rep.sort_by_key(|r| r.start);

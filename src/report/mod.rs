@@ -201,8 +201,14 @@ pub struct DocumentReport {
 }
 
 /// The report id of near-duplicate group `g` (0-based): `D1`, `D2`, …
-fn group_id(g: usize) -> String {
+pub fn group_id(g: usize) -> String {
     format!("D{}", g + 1)
+}
+
+/// The report id of story `s` (0-based, largest first): `S1`, `S2`, …;
+/// sub-story `i` of it is `S{s+1}.{i+1}`.
+pub fn story_id(s: usize) -> String {
+    format!("S{}", s + 1)
 }
 
 /// Rounds a score for output: four decimals are what a reader can use, and
@@ -225,7 +231,6 @@ impl Report {
                 similarity_of[m.doc as usize] = score(m.similarity as f64);
             }
         }
-        let story_id = |s: usize| format!("S{}", s + 1);
         let member = |m: &crate::story::Member| StoryMember {
             id: docs[m.doc as usize].id.clone(),
             title: docs[m.doc as usize].title.clone(),

@@ -7,6 +7,10 @@ use super::normalize;
 use ahash::AHashMap;
 use std::ops::Range;
 
+/// Shortest passage worth showing, in words: shorter runs of shared words
+/// are mostly stock phrases.
+pub const MIN_WORDS: usize = 6;
+
 /// A passage both texts hold.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Passage {
