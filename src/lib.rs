@@ -16,6 +16,7 @@ pub mod explain;
 #[cfg(feature = "index")]
 pub mod index;
 pub mod pipeline;
+pub mod progress;
 pub mod report;
 #[cfg(feature = "serve")]
 pub mod serve;

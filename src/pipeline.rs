@@ -2,6 +2,7 @@
 
 use crate::corpus::Document;
 use crate::dedup::{self, DedupOptions, Duplicates};
+use crate::progress::{Progress, Unit};
 use crate::sketch::Signatures;
 use crate::story::{self, Story, StoryOptions};
 use crate::text::{self, Prepared, boilerplate};
@@ -18,6 +19,8 @@ pub struct Config {
     pub boilerplate: boilerplate::Options,
     /// Vector weighting.
     pub tfidf: TfIdfOptions,
+    /// Where long stages report their progress.
+    pub progress: Progress,
 }
 
 /// The result of a run over a corpus.
@@ -67,12 +70,15 @@ fn near_duplicates(
     prepared: &Prepared,
     options: &DedupOptions,
     search: PairSearch,
+    progress: &Progress,
 ) -> Duplicates {
     let texts: Vec<&str> = prepared.texts.iter().map(|t| t.text.as_str()).collect();
     let days: Vec<Option<i32>> = documents.iter().map(Document::day).collect();
     match search {
         PairSearch::Lsh => {
-            let signatures = Signatures::build(&options.hasher(), &texts);
+            let stage = progress.stage("signing", texts.len() as u64, Unit::Documents);
+            let signatures = Signatures::build_reporting(&options.hasher(), &texts, &stage);
+            drop(stage);
             dedup::find(&texts, &signatures, &days, options)
         }
         PairSearch::Exact => dedup::find_exact(&texts, &days, options),
@@ -84,7 +90,13 @@ fn near_duplicates(
 /// grouping. No vectors, no stories.
 pub fn deduplicate(documents: Vec<Document>, config: &Config, search: PairSearch) -> DedupAnalysis {
     let prepared = text::prepare(&documents, &config.boilerplate);
-    let duplicates = near_duplicates(&documents, &prepared, &config.dedup, search);
+    let duplicates = near_duplicates(
+        &documents,
+        &prepared,
+        &config.dedup,
+        search,
+        &config.progress,
+    );
     DedupAnalysis {
         boilerplate_lines_dropped: prepared.boilerplate_lines_dropped,
         documents,
@@ -105,9 +117,19 @@ pub fn analyse(documents: Vec<Document>, config: &Config) -> Analysis {
 pub fn analyse_keeping_texts(documents: Vec<Document>, config: &Config) -> (Analysis, Prepared) {
     debug_assert!(documents.windows(2).all(|w| w[0].id < w[1].id));
     let prepared = text::prepare(&documents, &config.boilerplate);
-    let duplicates = near_duplicates(&documents, &prepared, &config.dedup, PairSearch::Lsh);
+    let duplicates = near_duplicates(
+        &documents,
+        &prepared,
+        &config.dedup,
+        PairSearch::Lsh,
+        &config.progress,
+    );
     let tfidf = TfIdf::build(&prepared.texts, &config.tfidf);
-    let stories = story::build(&tfidf, &duplicates, &config.stories);
+    let stage = config
+        .progress
+        .stage("clustering", documents.len() as u64, Unit::Documents);
+    let stories = story::build(&tfidf, &duplicates, &config.stories, &stage);
+    drop(stage);
     let analysis = Analysis {
         documents,
         duplicates,

@@ -6,6 +6,7 @@ use clap::Args;
 use std::path::PathBuf;
 use story_cluster::corpus::{self, Corpus, ReadOptions};
 use story_cluster::error::{Error, InputProblem};
+use story_cluster::progress::{Progress, When};
 use story_cluster::{Analysis, Config, analyse, dedup, story};
 
 /// Where the articles come from and how strictly they are read.
@@ -23,9 +24,21 @@ pub struct InputArgs {
     #[arg(long, value_name = "BYTES", default_value_t = ReadOptions::default().max_document_bytes)]
     pub max_document_bytes: u64,
 
-    /// Print no notes about skipped files.
+    /// Print no notes about skipped files, and no progress bars.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+
+    /// Progress bars on stderr for reading, signing and clustering: drawn
+    /// only when stderr is a terminal; `auto` draws them for large inputs.
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
+    pub progress: When,
+}
+
+impl InputArgs {
+    /// Where long stages report their progress.
+    pub fn progress(&self) -> Progress {
+        Progress::on_terminal(self.progress, self.quiet)
+    }
 }
 
 /// The settings of the analysis.
@@ -59,7 +72,9 @@ pub fn read_and_analyse(
     tuning: &TuningArgs,
 ) -> Result<(Analysis, Vec<InputProblem>), Error> {
     let corpus = read_corpus(input)?;
-    let analysis = analyse(corpus.documents, &tuning.config());
+    let mut config = tuning.config();
+    config.progress = input.progress();
+    let analysis = analyse(corpus.documents, &config);
     Ok((analysis, corpus.problems))
 }
 
@@ -68,6 +83,7 @@ pub fn read_and_analyse(
 pub fn read_corpus(input: &InputArgs) -> Result<Corpus, Error> {
     let read = ReadOptions {
         max_document_bytes: input.max_document_bytes,
+        progress: input.progress(),
     };
     let corpus = corpus::read_paths(&input.paths, &read);
     if !input.quiet {

@@ -68,6 +68,7 @@ enum Emit {
 pub fn run(args: Args) -> Result<i32, Error> {
     let mut config = Config::default();
     config.dedup.threshold = args.threshold;
+    config.progress = args.input.progress();
     if args.explain {
         explain(&config);
     }

@@ -10,6 +10,7 @@ use story_cluster::corpus::{Document, ReadOptions};
 use story_cluster::error::{Error, exit_code};
 use story_cluster::explain::{ExplainOptions, Explanation, explain};
 use story_cluster::pipeline::analyse_keeping_texts;
+use story_cluster::progress::{Progress, When};
 
 /// Explain why two documents are, or are not, grouped.
 ///
@@ -55,9 +56,13 @@ pub struct Args {
     #[arg(long, value_name = "BYTES", default_value_t = ReadOptions::default().max_document_bytes)]
     max_document_bytes: u64,
 
-    /// Print no notes about skipped files.
+    /// Print no notes about skipped files, and no progress bars.
     #[arg(long, short = 'q')]
     quiet: bool,
+
+    /// Progress bars on stderr (only when it is a terminal).
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
+    progress: When,
 }
 
 /// Formats of `explain`.
@@ -76,6 +81,7 @@ pub fn run(args: Args) -> Result<i32, Error> {
         strict: false,
         max_document_bytes: args.max_document_bytes,
         quiet: args.quiet,
+        progress: args.progress,
     };
     let (documents, problems, ids) = if args.paths.is_empty() {
         let mut documents = Vec::new();
@@ -121,7 +127,9 @@ pub fn run(args: Args) -> Result<i32, Error> {
             .expect("resolved ids are in the corpus")
     };
     let (a, b) = (index(&ids[0]), index(&ids[1]));
-    let (analysis, prepared) = analyse_keeping_texts(documents, &args.tuning.config());
+    let mut config = args.tuning.config();
+    config.progress = Progress::on_terminal(args.progress, args.quiet);
+    let (analysis, prepared) = analyse_keeping_texts(documents, &config);
     let options = ExplainOptions {
         terms: args.terms,
         passages: args.passages,

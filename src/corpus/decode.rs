@@ -96,6 +96,7 @@ mod tests {
     fn limit_is_enforced() {
         let options = ReadOptions {
             max_document_bytes: 4,
+            ..ReadOptions::default()
         };
         assert!(read_limited(&b"12345"[..], "f", &options).is_err());
         assert_eq!(read_limited(&b"1234"[..], "f", &options).unwrap(), b"1234");

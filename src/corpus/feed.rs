@@ -17,6 +17,7 @@ pub fn read(
     // A feed holds many entries: allow 64 documents' worth of bytes.
     let limit = ReadOptions {
         max_document_bytes: options.max_document_bytes.saturating_mul(64),
+        ..ReadOptions::default()
     };
     let bytes = match decode::read_limited(reader, origin, &limit) {
         Ok(bytes) => bytes,

@@ -277,6 +277,7 @@ fn read_array(
     // An array holds many documents: allow 64 documents' worth of bytes.
     let limit = ReadOptions {
         max_document_bytes: options.max_document_bytes.saturating_mul(64),
+        ..ReadOptions::default()
     };
     let bytes = match decode::read_limited(reader, origin, &limit) {
         Ok(bytes) => bytes,
@@ -354,6 +355,7 @@ mod tests {
     fn long_lines_are_skipped_not_held() {
         let options = ReadOptions {
             max_document_bytes: 40,
+            ..ReadOptions::default()
         };
         let input = format!(
             "{{\"id\":\"a\",\"text\":\"{}\"}}\n{{\"id\":\"b\",\"text\":\"ok\"}}\n",

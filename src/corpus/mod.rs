@@ -21,6 +21,7 @@ pub use json::document_from_value;
 pub use sources::{Source, SourceKind};
 
 use crate::error::InputProblem;
+use crate::progress::{Progress, Unit};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -58,17 +59,21 @@ impl Document {
     }
 }
 
-/// Limits that protect against inputs too large to be articles.
+/// Limits that protect against inputs too large to be articles, and where
+/// reading reports its progress.
 #[derive(Clone, Debug)]
 pub struct ReadOptions {
     /// Largest text file, JSON line or decompressed document accepted, in bytes.
     pub max_document_bytes: u64,
+    /// Progress of reading, in input bytes.
+    pub progress: Progress,
 }
 
 impl Default for ReadOptions {
     fn default() -> Self {
         ReadOptions {
             max_document_bytes: 16 * 1024 * 1024,
+            progress: Progress::hidden(),
         }
     }
 }
@@ -89,10 +94,24 @@ pub struct Corpus {
 pub fn read_paths(paths: &[PathBuf], options: &ReadOptions) -> Corpus {
     let mut corpus = Corpus::default();
     let sources = sources::expand(paths, &mut corpus.problems, &mut corpus.notes);
+    // File sizes as stored (compressed ones too): what reading goes through.
+    let sizes: Vec<u64> = sources
+        .iter()
+        .map(|s| std::fs::metadata(&s.path).map_or(0, |m| m.len()))
+        .collect();
+    let stage = options
+        .progress
+        .stage("reading", sizes.iter().sum(), Unit::Bytes);
     let results: Vec<(Vec<Document>, Vec<InputProblem>)> = sources
         .par_iter()
-        .map(|source| read_source(source, options))
+        .zip(&sizes)
+        .map(|(source, &size)| {
+            let read = read_source(source, options);
+            stage.inc(size);
+            read
+        })
         .collect();
+    drop(stage);
     let mut documents = Vec::new();
     for (docs, problems) in results {
         documents.extend(docs);

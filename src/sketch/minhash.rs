@@ -10,6 +10,7 @@
 
 use super::hash::{mix2, reduce};
 use super::shingle::ShingleHasher;
+use crate::progress::Stage;
 
 /// Default number of signature values.
 pub const DEFAULT_NUM_HASHES: usize = 128;
@@ -120,14 +121,29 @@ pub struct Signatures {
 impl Signatures {
     /// Signs every text in parallel.
     pub fn build<S: AsRef<str> + Sync>(hasher: &MinHasher, texts: &[S]) -> Self {
+        Signatures::build_reporting(hasher, texts, &Stage::hidden())
+    }
+
+    /// [`build`](Self::build), counting signed texts on `stage`.
+    pub fn build_reporting<S: AsRef<str> + Sync>(
+        hasher: &MinHasher,
+        texts: &[S],
+        stage: &Stage,
+    ) -> Self {
         use rayon::prelude::*;
+        /// Texts signed between two progress counts.
+        const CHUNK: usize = 256;
         let width = hasher.num_hashes();
         let mut values = vec![EMPTY; width * texts.len()];
         values
-            .par_chunks_mut(width)
-            .zip(texts.par_iter())
-            .with_min_len(64)
-            .for_each(|(out, text)| hasher.sign_into(text.as_ref(), out));
+            .par_chunks_mut(width * CHUNK)
+            .zip(texts.par_chunks(CHUNK))
+            .for_each(|(out, texts)| {
+                for (out, text) in out.chunks_mut(width).zip(texts) {
+                    hasher.sign_into(text.as_ref(), out);
+                }
+                stage.inc(texts.len() as u64);
+            });
         Signatures { width, values }
     }
 

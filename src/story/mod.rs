@@ -13,6 +13,7 @@ pub mod cluster;
 pub mod neighbours;
 
 use crate::dedup::Duplicates;
+use crate::progress::Stage;
 use crate::unionfind::UnionFind;
 use crate::vector::{SparseVector, TfIdf};
 use rayon::prelude::*;
@@ -77,7 +78,13 @@ pub struct Story {
 
 /// Forms stories from document vectors and near-duplicate groups. Stories
 /// are ordered largest first, then by first document.
-pub fn build(tfidf: &TfIdf, duplicates: &Duplicates, options: &StoryOptions) -> Vec<Story> {
+/// Clustered documents are counted on `stage`.
+pub fn build(
+    tfidf: &TfIdf,
+    duplicates: &Duplicates,
+    options: &StoryOptions,
+    stage: &Stage,
+) -> Vec<Story> {
     let n = tfidf.vectors.len();
     // Units: one per duplicate group, one per other document.
     let group_of = duplicates.group_of(n);
@@ -108,7 +115,10 @@ pub fn build(tfidf: &TfIdf, duplicates: &Duplicates, options: &StoryOptions) -> 
         .sets(1)
         .into_par_iter()
         .flat_map_iter(|block| {
-            cluster::cluster_block(&block, &unit_vectors, options.threshold, options.max_block)
+            let clusters =
+                cluster::cluster_block(&block, &unit_vectors, options.threshold, options.max_block);
+            stage.inc(block.iter().map(|&u| units[u as usize].len() as u64).sum());
+            clusters
         })
         .collect();
 

@@ -1,0 +1,138 @@
+//! Progress bars for long runs (indicatif), drawn on stderr and only when
+//! stderr is a terminal: a pipe or a file never receives them, and stdout
+//! never does. The stages that take time on large inputs report through a
+//! [`Stage`]; by default ([`Progress::hidden`]) they report to nothing.
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+
+/// When bars are drawn.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum When {
+    /// For large inputs, when stderr is a terminal.
+    #[default]
+    Auto,
+    /// Whatever the input size, when stderr is a terminal.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// A stage counts documents or bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// Documents (signing, clustering).
+    Documents,
+    /// Input bytes (reading).
+    Bytes,
+}
+
+impl Unit {
+    /// Below this many units a stage is quick and `Auto` draws no bar.
+    fn large(self) -> u64 {
+        match self {
+            Unit::Documents => 20_000,
+            Unit::Bytes => 32 * 1024 * 1024,
+        }
+    }
+}
+
+/// Whether and where stages draw their bars.
+#[derive(Clone, Debug, Default)]
+pub struct Progress {
+    when: Option<When>,
+}
+
+impl Progress {
+    /// No bars (the default for the library).
+    pub fn hidden() -> Self {
+        Progress { when: None }
+    }
+
+    /// Bars as `when` asks, if stderr is a terminal; none when `quiet`.
+    pub fn on_terminal(when: When, quiet: bool) -> Self {
+        let shown = !quiet && when != When::Never && std::io::stderr().is_terminal();
+        Progress {
+            when: shown.then_some(when),
+        }
+    }
+
+    /// Starts a stage of `total` units, described by `what` ("signing").
+    pub fn stage(&self, what: &'static str, total: u64, unit: Unit) -> Stage {
+        let draw = match self.when {
+            Some(When::Always) => true,
+            Some(When::Auto) => total >= unit.large(),
+            _ => false,
+        };
+        if !draw {
+            return Stage(None);
+        }
+        let template = match unit {
+            Unit::Documents => "{msg:>10} [{bar:40}] {human_pos}/{human_len} documents ({elapsed})",
+            Unit::Bytes => "{msg:>10} [{bar:40}] {bytes}/{total_bytes} ({elapsed})",
+        };
+        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
+            .with_style(
+                ProgressStyle::with_template(template)
+                    .expect("a valid template")
+                    .progress_chars("=> "),
+            )
+            .with_message(what);
+        Stage(Some(bar))
+    }
+}
+
+/// One stage's bar (or nothing); the bar is finished when the stage is
+/// dropped, leaving one line saying what was done and how long it took.
+#[derive(Debug, Default)]
+pub struct Stage(Option<ProgressBar>);
+
+impl Stage {
+    /// A stage that reports to nothing.
+    pub fn hidden() -> Self {
+        Stage(None)
+    }
+
+    /// Counts `n` more units done.
+    pub fn inc(&self, n: u64) {
+        if let Some(bar) = &self.0 {
+            bar.inc(n);
+        }
+    }
+}
+
+impl Drop for Stage {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.0 {
+            bar.finish();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hidden_progress_draws_nothing_whatever_the_size() {
+        let stage = Progress::hidden().stage("signing", 1 << 40, Unit::Documents);
+        assert!(stage.0.is_none());
+        stage.inc(5);
+    }
+
+    #[test]
+    fn auto_draws_only_large_stages() {
+        let auto = Progress {
+            when: Some(When::Auto),
+        };
+        assert!(auto.stage("signing", 10, Unit::Documents).0.is_none());
+        let large = auto.stage("signing", 1_000_000, Unit::Documents);
+        assert!(large.0.is_some());
+        // Keep the test's own stderr clean.
+        large
+            .0
+            .as_ref()
+            .unwrap()
+            .set_draw_target(ProgressDrawTarget::hidden());
+    }
+}
