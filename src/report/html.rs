@@ -15,7 +15,15 @@ use std::io::{self, Write};
 use std::ops::Range;
 
 /// Members shown in a story's heat map.
-const HEAT_MAP_MEMBERS: usize = 20;
+const HEAT_MAP_MEMBERS: usize = 12;
+/// Sub-stories shown on a story's card; the rest are counted.
+const SUBSTORIES_SHOWN: usize = 10;
+/// Members listed on a story's card; the rest are counted.
+const MEMBERS_SHOWN: usize = 50;
+/// Stories shown as full cards (members, heat map, sub-stories); the rest
+/// are listed one line each, so a large corpus still gives a page a
+/// browser opens quickly.
+const STORIES_IN_FULL: usize = 300;
 /// Near-duplicate groups shown with their texts.
 const GROUPS_WITH_TEXT: usize = 200;
 /// Characters of a document's text shown in a group.
@@ -112,10 +120,23 @@ mark { background: #ffe58f; }
 details summary { cursor: pointer; color: #4c78a8; }
 "#;
 
-/// Colour of a similarity in the heat map.
-fn heat(similarity: f64) -> String {
-    let s = similarity.clamp(0.0, 1.0);
-    format!("rgba(76,120,168,{:.2})", 0.08 + 0.92 * s)
+/// Shades of the heat map: similarity 0–0.1 is `h0`, …, 0.9–1 is `h9`.
+/// Classes rather than inline colours keep a large page small.
+const HEAT_SHADES: usize = 10;
+
+/// The CSS of the heat map's shades.
+fn heat_style() -> String {
+    (0..HEAT_SHADES)
+        .map(|i| {
+            let alpha = 0.08 + 0.92 * (i as f64 + 0.5) / HEAT_SHADES as f64;
+            format!("td.h{i} {{ background: rgba(76,120,168,{alpha:.2}); }}\n")
+        })
+        .collect()
+}
+
+/// The shade class of a similarity.
+fn heat_class(similarity: f64) -> usize {
+    ((similarity.clamp(0.0, 1.0) * HEAT_SHADES as f64) as usize).min(HEAT_SHADES - 1)
 }
 
 struct Page<'a> {
@@ -161,12 +182,7 @@ impl Page<'_> {
             out.push_str(&format!("<tr><th>{}</th>", row + 1));
             for b in &members {
                 let s = vectors[self.doc(a)].dot(&vectors[self.doc(b)]) as f64;
-                out.push_str(&format!(
-                    "<td style=\"background:{}\" title=\"{} × {}: {s:.2}\">{s:.2}</td>",
-                    heat(s),
-                    escape(a),
-                    escape(b)
-                ));
+                out.push_str(&format!("<td class=\"h{}\">{s:.2}</td>", heat_class(s)));
             }
             out.push_str("</tr>");
         }
@@ -194,7 +210,7 @@ impl Page<'_> {
         out.push_str(&format!("<p class=\"meta\">{}</p>", escape(&meta)));
         out.push_str(&text_element("p", "label", &story.label.join(" · ")));
         out.push_str("<ol class=\"members\">");
-        for (i, m) in story.members.iter().enumerate() {
+        for (i, m) in story.members.iter().enumerate().take(MEMBERS_SHOWN) {
             out.push_str(&format!(
                 "<li><span class=\"score\">{}. {:.2}</span><span class=\"bar\"><span style=\"width:{:.0}%\"></span></span>{}<span class=\"id\">{}</span>",
                 i + 1,
@@ -211,10 +227,22 @@ impl Page<'_> {
             }
             out.push_str("</li>");
         }
+        if story.members.len() > MEMBERS_SHOWN {
+            out.push_str(&format!(
+                "<li class=\"meta\">… and {} more, less central</li>",
+                story.members.len() - MEMBERS_SHOWN
+            ));
+        }
         out.push_str("</ol>");
         self.heat_map(story, out);
-        for sub in &story.substories {
+        for sub in story.substories.iter().take(SUBSTORIES_SHOWN) {
             self.story(sub, out);
+        }
+        if story.substories.len() > SUBSTORIES_SHOWN {
+            out.push_str(&format!(
+                "<p class=\"meta\">… and {} smaller sub-stories</p>",
+                story.substories.len() - SUBSTORIES_SHOWN
+            ));
         }
         out.push_str("</article>");
     }
@@ -296,6 +324,7 @@ pub fn write(report: &Report, analysis: &Analysis, out: &mut dyn Write) -> io::R
     html.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
     html.push_str("<title>story-cluster report</title><style>");
     html.push_str(STYLE);
+    html.push_str(&heat_style());
     html.push_str("</style></head><body><header><h1>story-cluster report</h1>");
     html.push_str(&format!(
         "<p>{} documents · {} stories ({} with several documents) · {} near-duplicate groups · {} lines dropped as boilerplate · story threshold {} · near-duplicates at Jaccard ≥ {}</p></header><main>",
@@ -310,8 +339,23 @@ pub fn write(report: &Report, analysis: &Analysis, out: &mut dyn Write) -> io::R
     html.push_str("<section id=\"stories\"><h2>Stories</h2>");
     let (several, single): (Vec<&StoryReport>, Vec<&StoryReport>) =
         report.stories.iter().partition(|st| st.size > 1);
-    for story in several {
+    for story in several.iter().take(STORIES_IN_FULL) {
         page.story(story, &mut html);
+    }
+    if several.len() > STORIES_IN_FULL {
+        html.push_str(&format!(
+            "<details><summary>{} more stories of several documents, smallest last</summary><ol class=\"members\">",
+            several.len() - STORIES_IN_FULL
+        ));
+        for story in &several[STORIES_IN_FULL..] {
+            html.push_str(&format!(
+                "<li id=\"{0}\"><span class=\"id\">{0} · {1}</span>{2}</li>",
+                escape(&story.id),
+                story.size,
+                text_element("span", "title", &story.headline)
+            ));
+        }
+        html.push_str("</ol></details>");
     }
     if !single.is_empty() {
         html.push_str(&format!(
