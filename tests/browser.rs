@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{fixture, story_cluster};
+use common::{fixture, stdout_of, story_cluster};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -110,18 +110,14 @@ fn render(browser: &Path, page: &Path, action: &str) -> Rendered {
 
 /// Writes the `run` report of `input` in `format` to `out`.
 fn report(input: &Path, format: &str, out: &Path) {
-    let output = story_cluster()
-        .arg("run")
-        .arg(input)
-        .args(["--format", format])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let stdout = stdout_of(
+        story_cluster()
+            .arg("run")
+            .arg(input)
+            .args(["--format", format])
+            .output(),
     );
-    std::fs::write(out, output.stdout).unwrap();
+    std::fs::write(out, stdout).unwrap();
 }
 
 /// Checks the page wrote nothing to its console: no uncaught error, no

@@ -9,18 +9,14 @@ use std::fs;
 use tempfile::TempDir;
 
 fn eval_json(labels: &std::path::Path, inputs: &[std::path::PathBuf]) -> serde_json::Value {
-    let output = story_cluster()
-        .args(["eval", "--format", "json", "--labels"])
-        .arg(labels)
-        .args(inputs)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let stdout = stdout_of(
+        story_cluster()
+            .args(["eval", "--format", "json", "--labels"])
+            .arg(labels)
+            .args(inputs)
+            .output(),
     );
-    serde_json::from_slice(&output.stdout).unwrap()
+    serde_json::from_slice(&stdout).unwrap()
 }
 
 #[test]

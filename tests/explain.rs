@@ -2,25 +2,21 @@
 
 mod common;
 
-use common::{fixture, run_json, story_cluster};
+use common::{fixture, run_json, stdout_of, story_cluster};
 use serde_json::Value;
 
 const ORIGINAL: &str = "003_cc514460ef7b10f2";
 const VARIANT: &str = "003_cc514460ef7b10f2-arabnews";
 
 fn explain_json(args: &[&str]) -> Value {
-    let output = story_cluster()
-        .arg("explain")
-        .args(args)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let stdout = stdout_of(
+        story_cluster()
+            .arg("explain")
+            .args(args)
+            .args(["--format", "json"])
+            .output(),
     );
-    serde_json::from_slice(&output.stdout).expect("valid JSON")
+    serde_json::from_slice(&stdout).expect("valid JSON")
 }
 
 fn one_line(text: &str) -> String {

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{fixture, story_cluster};
+use common::{fixture, stdout_of, story_cluster};
 use std::path::Path;
 use std::process::Command;
 
@@ -32,16 +32,12 @@ fn on_terminal(args: &[&str], redirect: &str) -> Option<String> {
         .collect::<Vec<_>>()
         .join(" ")
         + redirect;
-    let output = Command::new("script")
-        .args(["-q", "-e", "-c", &command, "/dev/null"])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let stdout = stdout_of(
+        Command::new("script")
+            .args(["-q", "-e", "-c", &command, "/dev/null"])
+            .output(),
     );
-    Some(String::from_utf8_lossy(&output.stdout).into_owned())
+    Some(String::from_utf8_lossy(&stdout).into_owned())
 }
 
 #[test]

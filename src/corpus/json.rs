@@ -274,12 +274,7 @@ fn read_array(
     first_line: usize,
     options: &ReadOptions,
 ) -> (Vec<Document>, Vec<InputProblem>) {
-    // An array holds many documents: allow 64 documents' worth of bytes.
-    let limit = ReadOptions {
-        max_document_bytes: options.max_document_bytes.saturating_mul(64),
-        ..ReadOptions::default()
-    };
-    let bytes = match decode::read_limited(reader, origin, &limit) {
+    let bytes = match decode::read_limited(reader, origin, &options.for_many_documents()) {
         Ok(bytes) => bytes,
         Err(problem) => return (Vec::new(), vec![problem]),
     };

@@ -69,6 +69,17 @@ pub struct ReadOptions {
     pub progress: Progress,
 }
 
+impl ReadOptions {
+    /// The limit for a file read whole that holds many documents (a feed,
+    /// a JSON array): 64 documents' worth of bytes.
+    pub fn for_many_documents(&self) -> ReadOptions {
+        ReadOptions {
+            max_document_bytes: self.max_document_bytes.saturating_mul(64),
+            progress: Progress::hidden(),
+        }
+    }
+}
+
 impl Default for ReadOptions {
     fn default() -> Self {
         ReadOptions {

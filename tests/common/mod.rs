@@ -18,21 +18,29 @@ pub fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// Runs `run` with JSON output and parses the report.
-pub fn run_json(args: &[&str]) -> Value {
-    let output = story_cluster()
-        .arg("run")
-        .args(args)
-        .args(["--format", "json"])
-        .output()
-        .expect("runs");
+/// The stdout of a finished command, after checking it succeeded (its
+/// stderr is shown when it did not).
+pub fn stdout_of(output: std::io::Result<std::process::Output>) -> Vec<u8> {
+    let output = output.expect("the command starts");
     assert!(
         output.status.success(),
         "exit {:?}: {}",
         output.status.code(),
         String::from_utf8_lossy(&output.stderr)
     );
-    serde_json::from_slice(&output.stdout).expect("valid JSON")
+    output.stdout
+}
+
+/// Runs `run` with JSON output and parses the report.
+pub fn run_json(args: &[&str]) -> Value {
+    let stdout = stdout_of(
+        story_cluster()
+            .arg("run")
+            .args(args)
+            .args(["--format", "json"])
+            .output(),
+    );
+    serde_json::from_slice(&stdout).expect("valid JSON")
 }
 
 /// The report's stories as sets of member ids, keyed by story id.
