@@ -4,7 +4,7 @@
 //! [`Stage`]; by default ([`Progress::hidden`]) they report to nothing.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Read};
 
 /// When bars are drawn.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -91,6 +91,14 @@ impl Stage {
     /// A stage that reports to nothing.
     pub fn hidden() -> Self {
         Stage(None)
+    }
+
+    /// `reader`, counting the bytes read from it on this stage.
+    pub fn counting<R: Read + Send + 'static>(&self, reader: R) -> Box<dyn Read + Send> {
+        match &self.0 {
+            Some(bar) => Box::new(bar.wrap_read(reader)),
+            None => Box::new(reader),
+        }
     }
 
     /// Counts `n` more units done.

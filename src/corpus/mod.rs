@@ -21,7 +21,7 @@ pub use json::document_from_value;
 pub use sources::{Source, SourceKind};
 
 use crate::error::InputProblem;
-use crate::progress::{Progress, Unit};
+use crate::progress::{Progress, Stage, Unit};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -105,22 +105,16 @@ pub struct Corpus {
 pub fn read_paths(paths: &[PathBuf], options: &ReadOptions) -> Corpus {
     let mut corpus = Corpus::default();
     let sources = sources::expand(paths, &mut corpus.problems, &mut corpus.notes);
-    // File sizes as stored (compressed ones too): what reading goes through.
-    let sizes: Vec<u64> = sources
+    // Bytes as stored (compressed ones too), counted as they are read, so
+    // one large file advances the bar too.
+    let total = sources
         .iter()
         .map(|s| std::fs::metadata(&s.path).map_or(0, |m| m.len()))
-        .collect();
-    let stage = options
-        .progress
-        .stage("reading", sizes.iter().sum(), Unit::Bytes);
+        .sum();
+    let stage = options.progress.stage("reading", total, Unit::Bytes);
     let results: Vec<(Vec<Document>, Vec<InputProblem>)> = sources
         .par_iter()
-        .zip(&sizes)
-        .map(|(source, &size)| {
-            let read = read_source(source, options);
-            stage.inc(size);
-            read
-        })
+        .map(|source| read_source(source, options, &stage))
         .collect();
     drop(stage);
     let mut documents = Vec::new();
@@ -142,9 +136,13 @@ pub fn read_bytes(origin: &str, bytes: &[u8], options: &ReadOptions) -> Corpus {
     corpus
 }
 
-fn read_source(source: &Source, options: &ReadOptions) -> (Vec<Document>, Vec<InputProblem>) {
+fn read_source(
+    source: &Source,
+    options: &ReadOptions,
+    stage: &Stage,
+) -> (Vec<Document>, Vec<InputProblem>) {
     let origin = source.display();
-    let reader = match source.open(options) {
+    let reader = match source.open(options, stage) {
         Ok(reader) => reader,
         Err(problem) => return (Vec::new(), vec![problem]),
     };

@@ -4,6 +4,7 @@
 
 use super::ReadOptions;
 use crate::error::InputProblem;
+use crate::progress::Stage;
 use flate2::read::MultiGzDecoder;
 use std::fs;
 use std::io::{self, Read};
@@ -55,7 +56,13 @@ impl Source {
     }
 
     /// Opens the source for reading, decompressing if needed.
-    pub fn open(&self, options: &ReadOptions) -> Result<Box<dyn Read + Send>, InputProblem> {
+    /// The bytes read from the file itself (before decompression) are
+    /// counted on `stage`.
+    pub fn open(
+        &self,
+        options: &ReadOptions,
+        stage: &Stage,
+    ) -> Result<Box<dyn Read + Send>, InputProblem> {
         if self.kind == SourceKind::Stdin {
             return Ok(Box::new(io::stdin()));
         }
@@ -73,7 +80,7 @@ impl Source {
                 ));
             }
         }
-        let reader = io::BufReader::with_capacity(256 * 1024, file);
+        let reader = io::BufReader::with_capacity(256 * 1024, stage.counting(file));
         Ok(if self.gzip {
             Box::new(MultiGzDecoder::new(reader))
         } else {
