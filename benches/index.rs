@@ -11,37 +11,24 @@
 
 #[path = "../tests/common/server.rs"]
 mod server;
+#[path = "../tests/common/synthetic.rs"]
+mod synthetic;
 
 use server::{Server, client, post};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
-use story_cluster::corpus::{Document, ReadOptions, read_paths};
+use story_cluster::corpus::Document;
 use story_cluster::index::{Index, IndexOptions};
 use story_cluster::report::dedup::write_documents;
-use story_cluster::synth::{SynthOptions, generate};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_story-cluster");
 const CLIENTS: usize = 4;
 const REQUESTS_PER_CLIENT: usize = 1000;
 
 fn corpus(documents: usize, seed: u64) -> Vec<Document> {
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    let base = read_paths(
-        &[fixtures.join("ecbplus-dev/docs"), fixtures.join("seeds")],
-        &ReadOptions::default(),
-    )
-    .documents;
-    let options = SynthOptions {
-        documents,
-        duplicate_share: 0.1,
-        seed,
-    };
-    generate(&base, &options)
-        .into_iter()
-        .map(|d| d.document)
-        .collect()
+    synthetic::generated_documents(documents, 0.1, seed)
 }
 
 fn write_jsonl(path: &Path, docs: &[Document]) {

@@ -191,19 +191,7 @@ pub fn explain(
 
     let (va, vb) = (&analysis.vectors.vectors[a], &analysis.vectors.vectors[b]);
     let cosine = va.dot(vb) as f64;
-    let mut shared_terms: Vec<(u32, f32, f32)> = Vec::new();
-    let (mut i, mut j) = (0, 0);
-    while i < va.terms.len() && j < vb.terms.len() {
-        match va.terms[i].cmp(&vb.terms[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                shared_terms.push((va.terms[i], va.weights[i], vb.weights[j]));
-                i += 1;
-                j += 1;
-            }
-        }
-    }
+    let mut shared_terms: Vec<(u32, f32, f32)> = va.shared_terms(vb).collect();
     let shared_term_count = shared_terms.len();
     shared_terms.sort_by(|x, y| (y.1 * y.2).total_cmp(&(x.1 * x.2)).then(x.0.cmp(&y.0)));
     let shared_terms = shared_terms

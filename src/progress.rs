@@ -57,6 +57,11 @@ impl Progress {
         }
     }
 
+    /// Whether no stage will draw a bar.
+    pub fn is_hidden(&self) -> bool {
+        self.when.is_none()
+    }
+
     /// Starts a stage of `total` units, described by `what` ("signing").
     pub fn stage(&self, what: &'static str, total: u64, unit: Unit) -> Stage {
         let draw = match self.when {

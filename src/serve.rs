@@ -134,15 +134,21 @@ async fn add_items(State(index): State<Shared>, body: Bytes) -> Result<Response,
     Ok(shaped(decisions, batch))
 }
 
+/// A value found by id, or 404 naming what was not found.
+fn found<T: Serialize>(value: Option<T>, what: &str, id: &str) -> Result<Response, ApiError> {
+    match value {
+        Some(value) => Ok(axum::Json(value).into_response()),
+        None => Err(error(StatusCode::NOT_FOUND, format!("no {what} '{id}'"))),
+    }
+}
+
 async fn get_item(
     State(index): State<Shared>,
     UrlPath(id): UrlPath<String>,
 ) -> Result<Response, ApiError> {
     let wanted = id.clone();
-    match with_index(index, move |index| index.item(&wanted)).await? {
-        Some(item) => Ok(axum::Json(item).into_response()),
-        None => Err(error(StatusCode::NOT_FOUND, format!("no item '{id}'"))),
-    }
+    let item = with_index(index, move |index| index.item(&wanted)).await?;
+    found(item, "item", &id)
 }
 
 async fn list_stories(State(index): State<Shared>) -> Result<Response, ApiError> {
@@ -155,10 +161,8 @@ async fn get_story(
     UrlPath(id): UrlPath<String>,
 ) -> Result<Response, ApiError> {
     let wanted = id.clone();
-    match with_index(index, move |index| index.story(&wanted)).await? {
-        Some(story) => Ok(axum::Json(story).into_response()),
-        None => Err(error(StatusCode::NOT_FOUND, format!("no story '{id}'"))),
-    }
+    let story = with_index(index, move |index| index.story(&wanted)).await?;
+    found(story, "story", &id)
 }
 
 async fn healthz(State(index): State<Shared>) -> Result<Response, ApiError> {

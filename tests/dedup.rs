@@ -6,26 +6,11 @@ mod common;
 use common::*;
 use predicates::prelude::*;
 use std::collections::HashMap;
-use story_cluster::corpus::{ReadOptions, read_paths};
-use story_cluster::synth::{SynthOptions, generate};
 use story_cluster::{Config, PairSearch, deduplicate};
 
 #[test]
 fn lsh_finds_what_the_exact_search_finds_and_nothing_below_the_threshold() {
-    let base = read_paths(
-        &[fixture("ecbplus-dev").join("docs"), fixture("seeds")],
-        &ReadOptions::default(),
-    )
-    .documents;
-    let options = SynthOptions {
-        documents: 2500,
-        duplicate_share: 0.15,
-        seed: 42,
-    };
-    let mut documents: Vec<_> = generate(&base, &options)
-        .into_iter()
-        .map(|d| d.document)
-        .collect();
+    let mut documents = synthetic::generated_documents(2500, 0.15, 42);
     documents.sort_by(|a, b| a.id.cmp(&b.id));
     let config = Config::default();
     let lsh = deduplicate(documents.clone(), &config, PairSearch::Lsh);

@@ -4,16 +4,14 @@
 
 mod common;
 
-use common::{fixture, story_cluster};
+use common::{fixture, story_cluster, synthetic};
 use rusqlite::Connection;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use story_cluster::corpus::{ReadOptions, read_paths};
 use story_cluster::report::dedup::write_documents;
-use story_cluster::synth::{SynthOptions, generate};
 
 fn lines(output: &[u8]) -> Vec<Value> {
     String::from_utf8_lossy(output)
@@ -40,18 +38,8 @@ fn index_cmd(db: &Path, args: &[&str]) -> Vec<Value> {
 /// A generated corpus of `documents` articles from the bundled fixtures,
 /// written as JSON lines; returns its path and ids.
 fn generated(dir: &Path, documents: usize, seed: u64) -> (PathBuf, Vec<String>) {
-    let base = read_paths(
-        &[fixture("ecbplus-dev/docs"), fixture("seeds")],
-        &ReadOptions::default(),
-    )
-    .documents;
-    let options = SynthOptions {
-        documents,
-        duplicate_share: 0.1,
-        seed,
-    };
-    let corpus = generate(&base, &options);
-    let docs: Vec<_> = corpus.iter().map(|d| &d.document).collect();
+    let corpus = synthetic::generated_documents(documents, 0.1, seed);
+    let docs: Vec<_> = corpus.iter().collect();
     let path = dir.join(format!("generated-{seed}.jsonl"));
     let mut out = std::fs::File::create(&path).expect("create");
     write_documents(&docs, &mut out).expect("write");

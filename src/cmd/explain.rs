@@ -10,7 +10,7 @@ use story_cluster::corpus::{Document, ReadOptions};
 use story_cluster::error::{Error, exit_code};
 use story_cluster::explain::{ExplainOptions, Explanation, explain};
 use story_cluster::pipeline::analyse_keeping_texts;
-use story_cluster::progress::{Progress, When};
+use story_cluster::progress::When;
 
 /// Explain why two documents are, or are not, grouped.
 ///
@@ -83,6 +83,7 @@ pub fn run(args: Args) -> Result<i32, Error> {
         quiet: args.quiet,
         progress: args.progress,
     };
+    let progress = input(Vec::new()).progress();
     let (documents, problems, ids) = if args.paths.is_empty() {
         let mut documents = Vec::new();
         let mut problems = Vec::new();
@@ -128,7 +129,7 @@ pub fn run(args: Args) -> Result<i32, Error> {
     };
     let (a, b) = (index(&ids[0]), index(&ids[1]));
     let mut config = args.tuning.config();
-    config.progress = Progress::on_terminal(args.progress, args.quiet);
+    config.progress = progress;
     let (analysis, prepared) = analyse_keeping_texts(documents, &config);
     let options = ExplainOptions {
         terms: args.terms,

@@ -2,13 +2,15 @@
 //! (feature `index`): `add`, `stats`, `stories`, `remove`, `prune`.
 
 use super::common::{InputArgs, read_corpus};
+use super::output::finished;
 use clap::{Args as ClapArgs, Subcommand};
 use serde::Serialize;
 use std::io::Write;
 use std::path::PathBuf;
 use story_cluster::corpus::Document;
+use story_cluster::corpus::parse_day;
 use story_cluster::error::{Error, exit_code};
-use story_cluster::index::{Index, IndexOptions, parse_date_arg};
+use story_cluster::index::{Index, IndexOptions};
 
 /// Build and look after a persistent index of published items.
 #[derive(Debug, ClapArgs)]
@@ -108,7 +110,7 @@ pub fn run(args: Args) -> Result<i32, Error> {
             }
         }
         Action::Prune { db, before } => {
-            let day = parse_date_arg(&before).ok_or_else(|| {
+            let day = parse_day(&before).ok_or_else(|| {
                 Error::Usage(format!("--before: '{before}' is not a date (YYYY-MM-DD)"))
             })?;
             let removed = db.open()?.prune(day)?;
@@ -138,9 +140,5 @@ pub fn write_lines<T: Serialize>(out: &mut dyn Write, values: &[T]) -> Result<()
             out.write_all(b"\n")
         })
         .and_then(|()| out.flush());
-    match written {
-        Ok(()) => Ok(()),
-        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(err) => Err(Error::Io(err)),
-    }
+    finished(written)
 }

@@ -17,10 +17,14 @@ pub fn write_to(
         })?)),
         None => Box::new(BufWriter::new(io::stdout().lock())),
     };
-    match write(&mut out).and_then(|()| out.flush()) {
-        Ok(()) => Ok(()),
-        // A closed pipe (`| head`) is the reader's choice, not an error.
-        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        Err(err) => Err(Error::Io(err)),
+    finished(write(&mut out).and_then(|()| out.flush()))
+}
+
+/// The outcome of writing output: a closed pipe (`| head`) is the reader's
+/// choice, not an error.
+pub fn finished(written: io::Result<()>) -> Result<(), Error> {
+    match written {
+        Err(err) if err.kind() != io::ErrorKind::BrokenPipe => Err(Error::Io(err)),
+        _ => Ok(()),
     }
 }

@@ -2,7 +2,7 @@
 //! them, so that a pipeline publishes what comes out.
 
 use super::common::InputArgs;
-use super::index::{DbArgs, read_in_arrival_order};
+use super::index::{DbArgs, read_in_arrival_order, write_lines};
 use super::output::write_to;
 use clap::Args as ClapArgs;
 use std::path::{Path, PathBuf};
@@ -40,12 +40,7 @@ pub fn run(args: Args) -> Result<i32, Error> {
         .filter(|(_, d)| d.status == Status::New)
         .map(|(doc, _)| doc)
         .collect();
-    for decision in &decisions {
-        eprintln!(
-            "{}",
-            serde_json::to_string(decision).expect("decisions serialise")
-        );
-    }
+    write_lines(&mut std::io::stderr().lock(), &decisions)?;
     if args.out.as_os_str() == "-" {
         write_to(None, |out| write_documents(&new, out))?;
     } else {

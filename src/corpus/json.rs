@@ -44,12 +44,13 @@ pub fn read(
         Ok(Start::Lines(line)) => line,
     };
     // Lines are split here, in order, and parsed in parallel a batch at a
-    // time, while the next batch is read.
+    // time, while the next batch is read; the last batch is parsed alone.
     let mut parsing = Batch::default();
-    loop {
-        let (parsed, (batch, end)) = rayon::join(
+    let mut reading = true;
+    while reading || !parsing.is_empty() {
+        let (parsed, next) = rayon::join(
             || parsing.parse(origin),
-            || read_batch(&mut reader, &mut next_line, options, origin),
+            || reading.then(|| read_batch(&mut reader, &mut next_line, options, origin)),
         );
         for result in parsed {
             match result {
@@ -57,17 +58,11 @@ pub fn read(
                 Err(problem) => problems.push(problem),
             }
         }
-        parsing = batch;
-        if end {
-            break;
-        }
+        (parsing, reading) = match next {
+            Some((batch, end)) => (batch, !end),
+            None => (Batch::default(), false),
+        };
     }
-    docs.extend(
-        parsing
-            .parse(origin)
-            .into_iter()
-            .filter_map(|result| result.map_err(|problem| problems.push(problem)).ok()),
-    );
     // A read problem and a parse problem of one batch: keep line order.
     problems.sort_by_key(|p| p.line);
     (docs, problems)
@@ -116,6 +111,10 @@ struct Batch {
 }
 
 impl Batch {
+    fn is_empty(&self) -> bool {
+        self.lines.is_empty() && self.problems.is_empty()
+    }
+
     fn parse(&mut self, origin: &str) -> Vec<Result<Document, InputProblem>> {
         let mut parsed: Vec<Result<Document, InputProblem>> = self
             .lines

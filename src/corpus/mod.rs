@@ -106,11 +106,16 @@ pub fn read_paths(paths: &[PathBuf], options: &ReadOptions) -> Corpus {
     let mut corpus = Corpus::default();
     let sources = sources::expand(paths, &mut corpus.problems, &mut corpus.notes);
     // Bytes as stored (compressed ones too), counted as they are read, so
-    // one large file advances the bar too.
-    let total = sources
-        .iter()
-        .map(|s| std::fs::metadata(&s.path).map_or(0, |m| m.len()))
-        .sum();
+    // one large file advances the bar too. Sizes cost a call per file: only
+    // when a bar may be drawn.
+    let total = if options.progress.is_hidden() {
+        0
+    } else {
+        sources
+            .iter()
+            .map(|s| std::fs::metadata(&s.path).map_or(0, |m| m.len()))
+            .sum()
+    };
     let stage = options.progress.stage("reading", total, Unit::Bytes);
     let results: Vec<(Vec<Document>, Vec<InputProblem>)> = sources
         .par_iter()

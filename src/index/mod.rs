@@ -21,9 +21,11 @@
 mod schema;
 mod state;
 
-use crate::corpus::{Document, parse_day};
+use crate::corpus::Document;
 use crate::dedup::DedupOptions;
+use crate::report::score;
 use crate::sketch::shingle::jaccard;
+use crate::sketch::{Bands, MinHasher};
 use crate::story::DEFAULT_THRESHOLD;
 use crate::text::{self, PreparedText, boilerplate};
 use crate::vector::TfIdfOptions;
@@ -166,10 +168,29 @@ struct Match {
 /// last day.
 type StoryRow = (i64, String, u32, u32, String, Option<i64>, Option<i64>);
 
+/// The query of [`StoryRow`]s; a condition or order follows.
+const STORY_ROWS: &str =
+    "SELECT id, headline, items, unique_items, centroid, first_day, last_day FROM stories";
+
+fn story_row(r: &rusqlite::Row) -> rusqlite::Result<StoryRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+    ))
+}
+
 /// A persistent index in one SQLite file.
 pub struct Index {
     conn: Connection,
     options: IndexOptions,
+    /// The signer and banding of `options.dedup`, made once.
+    hasher: MinHasher,
+    bands: Bands,
     state: State,
     /// `PRAGMA data_version` when `state` was loaded: it changes when
     /// another connection commits.
@@ -207,6 +228,8 @@ impl Index {
             .map_err(|err| crate::error::Error::Index(format!("{}: {err}", path.display())))?;
         let mut index = Index {
             conn,
+            hasher: options.dedup.hasher(),
+            bands: options.dedup.bands(),
             options,
             state: State::default(),
             data_version: -1,
@@ -234,12 +257,9 @@ impl Index {
     fn analyse(&self, doc: &Document) -> Analysed {
         let prepared = text::prepare(std::slice::from_ref(doc), &boilerplate::Options::default());
         let text = prepared.texts.into_iter().next().unwrap_or_default();
-        let hasher = self.options.dedup.hasher();
-        let signature = hasher.sign(&text.text);
+        let signature = self.hasher.sign(&text.text);
         let band_keys = self
-            .options
-            .dedup
-            .bands()
+            .bands
             .keys(&signature)
             .into_iter()
             .map(|k| k as i64)
@@ -287,7 +307,7 @@ impl Index {
         if candidates.is_empty() {
             return Ok(None);
         }
-        let shingles = *self.options.dedup.hasher().shingles();
+        let shingles = self.hasher.shingles();
         let set = shingles.set(&item.text.text);
         let mut fetch = self
             .conn
@@ -311,14 +331,9 @@ impl Index {
         Ok(best)
     }
 
-    /// Decides on one analysed item against what is stored now.
+    /// Decides on one analysed item against what is stored now; also
+    /// returns its vector (empty for an item already stored) and match.
     fn decide(&mut self, id: &str, item: &Analysed) -> Result<(Decision, Vector, Option<Match>)> {
-        let weights: Vec<(&str, f32)> = item
-            .term_weights
-            .iter()
-            .map(|(t, w)| (t.as_str(), *w))
-            .collect();
-        let vector = self.state.vector(&weights);
         if self.exists(id)? {
             let decision = Decision {
                 id: id.to_owned(),
@@ -328,8 +343,14 @@ impl Index {
                 story: None,
                 story_similarity: None,
             };
-            return Ok((decision, vector, None));
+            return Ok((decision, Vector::new(), None));
         }
+        let weights: Vec<(&str, f32)> = item
+            .term_weights
+            .iter()
+            .map(|(t, w)| (t.as_str(), *w))
+            .collect();
+        let vector = self.state.vector(&weights);
         let found = self.best_match(item)?;
         let (story, similarity) = match &found {
             Some(m) => (Some(m.story), self.state.similarity(&vector, m.story)),
@@ -346,9 +367,9 @@ impl Index {
                 Status::New
             },
             duplicate_of: found.as_ref().map(|m| m.original.clone()),
-            jaccard: found.as_ref().map(|m| round4(m.jaccard)),
+            jaccard: found.as_ref().map(|m| score(m.jaccard)),
             story: story.map(story_name),
-            story_similarity: similarity.map(|s| round4(s as f64)),
+            story_similarity: similarity.map(|s| score(s as f64)),
         };
         Ok((decision, vector, found))
     }
@@ -389,20 +410,17 @@ impl Index {
             }
             Ok(decisions)
         });
-        match result.and_then(|d| {
+        // Our own commit does not change data_version: the state stays
+        // current. A rollback leaves it ahead of the database.
+        let committed = result.and_then(|decisions| {
             self.conn.execute_batch("COMMIT").map_err(db_error)?;
-            Ok(d)
-        }) {
-            Ok(decisions) => {
-                // Our own commit does not change data_version; keep it.
-                Ok(decisions)
-            }
-            Err(err) => {
-                let _ = self.conn.execute_batch("ROLLBACK");
-                self.stale = true;
-                Err(err)
-            }
+            Ok(decisions)
+        });
+        if committed.is_err() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+            self.stale = true;
         }
+        committed
     }
 
     /// Writes one item and updates its story and the term counts; returns
@@ -555,23 +573,10 @@ impl Index {
         let rows: Vec<StoryRow> = {
             let mut query = self
                 .conn
-                .prepare(
-                    "SELECT id, headline, items, unique_items, centroid, first_day, last_day
-                     FROM stories ORDER BY items DESC, id",
-                )
+                .prepare(&format!("{STORY_ROWS} ORDER BY items DESC, id"))
                 .map_err(db_error)?;
             query
-                .query_map([], |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                        r.get(6)?,
-                    ))
-                })
+                .query_map([], story_row)
                 .map_err(db_error)?
                 .collect::<rusqlite::Result<_>>()
                 .map_err(db_error)?
@@ -608,22 +613,7 @@ impl Index {
         };
         let row = self
             .conn
-            .query_row(
-                "SELECT id, headline, items, unique_items, centroid, first_day, last_day
-                 FROM stories WHERE id = ?1",
-                [id],
-                |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                        r.get(6)?,
-                    ))
-                },
-            )
+            .query_row(&format!("{STORY_ROWS} WHERE id = ?1"), [id], story_row)
             .optional()
             .map_err(db_error)?;
         let Some(row) = row else {
@@ -689,17 +679,17 @@ impl Index {
                 .collect::<rusqlite::Result<_>>()?;
             let mut stories: Vec<i64> = Vec::new();
             for (seq, vector, story) in &victims {
-                let terms: Vec<(String, f32)> = serde_json::from_str(vector).unwrap_or_default();
-                let mut scripts = std::collections::BTreeSet::new();
-                for (term, _) in &terms {
-                    self.conn
-                        .execute("UPDATE terms SET df = df - 1 WHERE term = ?1", [term])?;
-                    scripts.insert(crate::text::script::Script::of(term).index() as i64);
+                let vector = self.state.vector_from_json(vector);
+                for &(term, _) in &vector {
+                    self.conn.execute(
+                        "UPDATE terms SET df = df - 1 WHERE term = ?1",
+                        [self.state.term(term)],
+                    )?;
                 }
-                for script in scripts {
+                for script in self.state.scripts_of(&vector) {
                     self.conn.execute(
                         "UPDATE scripts SET documents = documents - 1 WHERE script = ?1",
-                        [script],
+                        [script as i64],
                     )?;
                 }
                 self.conn
@@ -763,13 +753,4 @@ impl Index {
         )?;
         Ok(())
     }
-}
-
-fn round4(x: f64) -> f64 {
-    (x * 10_000.0).round() / 10_000.0
-}
-
-/// Days since 1970-01-01 of a `YYYY-MM-DD` date given on the command line.
-pub fn parse_date_arg(date: &str) -> Option<i32> {
-    parse_day(date)
 }

@@ -142,13 +142,15 @@ fn heat_class(similarity: f64) -> usize {
 struct Page<'a> {
     report: &'a Report,
     analysis: &'a Analysis,
-    /// Document index by id.
-    index: std::collections::HashMap<&'a str, usize>,
 }
 
 impl Page<'_> {
+    /// The index of a reported document (the analysis keeps them by id).
     fn doc(&self, id: &str) -> usize {
-        self.index[id]
+        self.analysis
+            .documents
+            .binary_search_by(|d| d.id.as_str().cmp(id))
+            .expect("reported documents are in the analysis")
     }
 
     fn date_range(&self, story: &StoryReport) -> Option<String> {
@@ -308,16 +310,7 @@ impl Page<'_> {
 
 /// Writes the page.
 pub fn write(report: &Report, analysis: &Analysis, out: &mut dyn Write) -> io::Result<()> {
-    let page = Page {
-        report,
-        analysis,
-        index: analysis
-            .documents
-            .iter()
-            .enumerate()
-            .map(|(i, d)| (d.id.as_str(), i))
-            .collect(),
-    };
+    let page = Page { report, analysis };
     let s = &report.summary;
     let mut html = String::new();
     html.push_str("<!DOCTYPE html>\n<html lang=\"und\"><head><meta charset=\"utf-8\">");

@@ -102,6 +102,13 @@ impl ShingleHasher {
         // Code points ≥ 256 in the window.
         let mut wide = 0usize;
         let mut count = 0usize;
+        let key = |packed: u64, len: usize, h: u64, wide: usize| {
+            if packable && wide == 0 {
+                self.packed_hash(packed, len)
+            } else {
+                self.polynomial_hash(h)
+            }
+        };
         for c in code_points {
             if count >= k {
                 let out = window[(count - k) & ring];
@@ -114,19 +121,11 @@ impl ShingleHasher {
             window[count & ring] = c;
             count += 1;
             if count >= k {
-                f(if packable && wide == 0 {
-                    self.packed_hash(packed, k)
-                } else {
-                    self.polynomial_hash(h)
-                });
+                f(key(packed, k, h, wide));
             }
         }
         if count > 0 && count < k {
-            f(if packable && wide == 0 {
-                self.packed_hash(packed, count)
-            } else {
-                self.polynomial_hash(h)
-            });
+            f(key(packed, count, h, wide));
         }
     }
 

@@ -62,20 +62,34 @@ impl SparseVector {
 
     /// Dot product: the cosine similarity when both are unit vectors.
     pub fn dot(&self, other: &SparseVector) -> f32 {
+        // A fold from +0.0: `sum()` starts at -0.0, which prints as "-0".
+        self.shared_terms(other)
+            .fold(0.0, |sum, (_, a, b)| sum + a * b)
+    }
+
+    /// The terms both vectors hold, ascending, each with its weight in
+    /// `self` and in `other` (a merge of the two term lists).
+    pub fn shared_terms<'a>(
+        &'a self,
+        other: &'a SparseVector,
+    ) -> impl Iterator<Item = (u32, f32, f32)> + 'a {
         let (a, b) = (&self.terms, &other.terms);
-        let (mut i, mut j, mut sum) = (0, 0, 0.0f32);
-        while i < a.len() && j < b.len() {
-            match a[i].cmp(&b[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    sum += self.weights[i] * other.weights[j];
-                    i += 1;
-                    j += 1;
+        let (mut i, mut j) = (0, 0);
+        std::iter::from_fn(move || {
+            while i < a.len() && j < b.len() {
+                match a[i].cmp(&b[j]) {
+                    std::cmp::Ordering::Less => i += 1,
+                    std::cmp::Ordering::Greater => j += 1,
+                    std::cmp::Ordering::Equal => {
+                        let shared = (a[i], self.weights[i], other.weights[j]);
+                        i += 1;
+                        j += 1;
+                        return Some(shared);
+                    }
                 }
             }
-        }
-        sum
+            None
+        })
     }
 
     /// The unit-length mean of several vectors (their centroid direction).

@@ -219,12 +219,15 @@ impl TfIdf {
             .map(|entries| {
                 // Spellings of one term add up before the sublinear scaling.
                 let mut v = SparseVector::from_entries(entries);
-                let terms = || v.terms.iter().map(|&id| vocabulary[id as usize].as_str());
-                let minority = minority_scripts(terms().zip(v.weights.iter().copied()));
-                let weights: Vec<f32> = terms()
-                    .zip(&v.terms)
-                    .zip(&v.weights)
-                    .map(|((t, &id), &count)| tf_weight(t, count, &minority) * idf[id as usize])
+                let entries = || {
+                    v.terms
+                        .iter()
+                        .map(|&id| (id, vocabulary[id as usize].as_str()))
+                        .zip(v.weights.iter().copied())
+                };
+                let minority = minority_scripts(entries().map(|((_, t), count)| (t, count)));
+                let weights: Vec<f32> = entries()
+                    .map(|((id, t), count)| tf_weight(t, count, &minority) * idf[id as usize])
                     .collect();
                 v.weights = weights;
                 v.normalize();
