@@ -3,7 +3,7 @@
 //! information (arithmetic-mean normalisation, as scikit-learn's default).
 
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Scores of one clustering against gold labels.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -66,7 +66,9 @@ pub fn score(predicted: &[&str], gold: &[&str]) -> Scores {
         p.iter().max().map_or(0, |m| m + 1),
         g.iter().max().map_or(0, |m| m + 1),
     );
-    let mut joint: HashMap<(usize, usize), u64> = HashMap::new();
+    // Ordered, so every sum below adds in the same order on every run (a
+    // hash map's order would change the last digits).
+    let mut joint: BTreeMap<(usize, usize), u64> = BTreeMap::new();
     let mut p_size = vec![0u64; np];
     let mut g_size = vec![0u64; ng];
     for (&a, &b) in p.iter().zip(&g) {
@@ -184,6 +186,28 @@ pub fn parse_labels(text: &str) -> (HashMap<String, String>, Vec<(usize, String)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scores_are_identical_to_the_last_bit_on_every_call() {
+        // Many cells, so a different summing order would show.
+        let predicted: Vec<String> = (0..2000).map(|i| format!("p{}", i % 97)).collect();
+        let gold: Vec<String> = (0..2000).map(|i| format!("g{}", (i * 7) % 89)).collect();
+        let predicted: Vec<&str> = predicted.iter().map(String::as_str).collect();
+        let gold: Vec<&str> = gold.iter().map(String::as_str).collect();
+        let bits = |s: &Scores| {
+            [
+                s.bcubed_precision,
+                s.bcubed_recall,
+                s.nmi,
+                s.adjusted_rand_index,
+            ]
+            .map(f64::to_bits)
+        };
+        let first = bits(&score(&predicted, &gold));
+        for _ in 0..20 {
+            assert_eq!(bits(&score(&predicted, &gold)), first);
+        }
+    }
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-9
