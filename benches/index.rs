@@ -15,13 +15,11 @@ mod server;
 mod synthetic;
 
 use server::{Server, client, post};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 use story_cluster::corpus::Document;
 use story_cluster::index::{Index, IndexOptions};
-use story_cluster::report::dedup::write_documents;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_story-cluster");
 const CLIENTS: usize = 4;
@@ -31,13 +29,6 @@ fn corpus(documents: usize, seed: u64) -> Vec<Document> {
     synthetic::generated_documents(documents, 0.1, seed)
 }
 
-fn write_jsonl(path: &Path, docs: &[Document]) {
-    let refs: Vec<&Document> = docs.iter().collect();
-    let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
-    write_documents(&refs, &mut out).unwrap();
-    out.flush().unwrap();
-}
-
 /// The index of `items` generated items, built once and kept.
 fn index_of(items: usize, dir: &Path) -> PathBuf {
     let db = dir.join(format!("index-{items}.db"));
@@ -45,7 +36,7 @@ fn index_of(items: usize, dir: &Path) -> PathBuf {
         return db;
     }
     let corpus_path = dir.join(format!("corpus-{items}.jsonl"));
-    write_jsonl(&corpus_path, &corpus(items, 1));
+    synthetic::write_jsonl(&corpus_path, &corpus(items, 1));
     let building = dir.join(format!("index-{items}.building.db"));
     let _ = std::fs::remove_file(&building);
     let start = Instant::now();
@@ -136,7 +127,7 @@ fn main() {
 
     // The CLI: one process for all probes, and one process per item.
     let probe_file = dir.join("probes.jsonl");
-    write_jsonl(&probe_file, &probes);
+    synthetic::write_jsonl(&probe_file, &probes);
     let start = Instant::now();
     let output = Command::new(BINARY)
         .args(["check", "--db"])
@@ -158,7 +149,7 @@ fn main() {
         .iter()
         .take(50)
         .map(|p| {
-            write_jsonl(&single, std::slice::from_ref(p));
+            synthetic::write_jsonl(&single, std::slice::from_ref(p));
             let t = Instant::now();
             let status = Command::new(BINARY)
                 .args(["check", "--db"])

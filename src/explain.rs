@@ -4,7 +4,7 @@
 //! hold, and each decision in words. Backs `story-cluster explain`.
 
 use crate::pipeline::Analysis;
-use crate::report::{group_id, score, story_id};
+use crate::report::{group_id, score, story_id, substory_id};
 use crate::sketch::minhash::estimate_jaccard;
 use crate::sketch::shingle::jaccard;
 use crate::story::Story;
@@ -223,9 +223,7 @@ pub fn explain(
         title: docs[d].title.clone(),
         origin: docs[d].origin.clone(),
         story: story_id(placed[d].0),
-        substory: placed[d]
-            .1
-            .map(|i| format!("{}.{}", story_id(placed[d].0), i + 1)),
+        substory: placed[d].1.map(|i| substory_id(&story_id(placed[d].0), i)),
         duplicate_group: group_of[d].map(group_id),
     };
     let dup_threshold = config.dedup.threshold;
@@ -298,9 +296,8 @@ pub fn explain(
             && x == y
         {
             reason.push_str(&format!(
-                " Both are in the tighter sub-story {}.{}.",
-                story_id(story_a),
-                x + 1
+                " Both are in the tighter sub-story {}.",
+                substory_id(&story_id(story_a), x)
             ));
         }
         Verdict { same: true, reason }

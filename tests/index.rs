@@ -4,14 +4,13 @@
 
 mod common;
 
-use common::{fixture, story_cluster, synthetic};
+use common::{fixture, stdout_of, story_cluster, synthetic};
 use rusqlite::Connection;
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use story_cluster::report::dedup::write_documents;
 
 fn lines(output: &[u8]) -> Vec<Value> {
     String::from_utf8_lossy(output)
@@ -21,30 +20,18 @@ fn lines(output: &[u8]) -> Vec<Value> {
 }
 
 fn index_cmd(db: &Path, args: &[&str]) -> Vec<Value> {
-    let output = story_cluster()
-        .args(args)
-        .arg("--db")
-        .arg(db)
-        .output()
-        .expect("runs");
-    assert!(
-        output.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    lines(&output.stdout)
+    lines(&stdout_of(
+        story_cluster().args(args).arg("--db").arg(db).output(),
+    ))
 }
 
 /// A generated corpus of `documents` articles from the bundled fixtures,
 /// written as JSON lines; returns its path and ids.
 fn generated(dir: &Path, documents: usize, seed: u64) -> (PathBuf, Vec<String>) {
-    let corpus = synthetic::generated_documents(documents, 0.1, seed);
-    let docs: Vec<_> = corpus.iter().collect();
+    let docs = synthetic::generated_documents(documents, 0.1, seed);
     let path = dir.join(format!("generated-{seed}.jsonl"));
-    let mut out = std::fs::File::create(&path).expect("create");
-    write_documents(&docs, &mut out).expect("write");
-    out.flush().expect("flush");
-    (path, docs.iter().map(|d| d.id.clone()).collect())
+    synthetic::write_jsonl(&path, &docs);
+    (path, docs.into_iter().map(|d| d.id).collect())
 }
 
 /// Ids stored in the index, after checking the file is sound.

@@ -308,6 +308,27 @@ impl Page<'_> {
     }
 }
 
+/// Stories one line each (id, size when `sizes`, headline), folded under
+/// `summary`.
+fn story_list(summary: &str, stories: &[&StoryReport], sizes: bool, out: &mut String) {
+    out.push_str(&format!(
+        "<details><summary>{summary}</summary><ol class=\"members\">"
+    ));
+    for story in stories {
+        let id = escape(&story.id);
+        let size = if sizes {
+            format!(" · {}", story.size)
+        } else {
+            String::new()
+        };
+        out.push_str(&format!(
+            "<li id=\"{id}\"><span class=\"id\">{id}{size}</span>{}</li>",
+            text_element("span", "title", &story.headline)
+        ));
+    }
+    out.push_str("</ol></details>");
+}
+
 /// Writes the page.
 pub fn write(report: &Report, analysis: &Analysis, out: &mut dyn Write) -> io::Result<()> {
     let page = Page { report, analysis };
@@ -336,34 +357,15 @@ pub fn write(report: &Report, analysis: &Analysis, out: &mut dyn Write) -> io::R
         page.story(story, &mut html);
     }
     if several.len() > STORIES_IN_FULL {
-        html.push_str(&format!(
-            "<details><summary>{} more stories of several documents, smallest last</summary><ol class=\"members\">",
+        let summary = format!(
+            "{} more stories of several documents, smallest last",
             several.len() - STORIES_IN_FULL
-        ));
-        for story in &several[STORIES_IN_FULL..] {
-            html.push_str(&format!(
-                "<li id=\"{0}\"><span class=\"id\">{0} · {1}</span>{2}</li>",
-                escape(&story.id),
-                story.size,
-                text_element("span", "title", &story.headline)
-            ));
-        }
-        html.push_str("</ol></details>");
+        );
+        story_list(&summary, &several[STORIES_IN_FULL..], true, &mut html);
     }
     if !single.is_empty() {
-        html.push_str(&format!(
-            "<details><summary>{} single-document stories</summary><ol class=\"members\">",
-            single.len()
-        ));
-        for story in single {
-            html.push_str(&format!(
-                "<li id=\"{}\"><span class=\"id\">{}</span>{}</li>",
-                escape(&story.id),
-                escape(&story.id),
-                text_element("span", "title", &story.headline)
-            ));
-        }
-        html.push_str("</ol></details>");
+        let summary = format!("{} single-document stories", single.len());
+        story_list(&summary, &single, false, &mut html);
     }
     html.push_str("</section><section id=\"duplicates\"><h2>Near-duplicate groups</h2>");
     page.groups(&mut html);

@@ -205,10 +205,14 @@ pub fn group_id(g: usize) -> String {
     format!("D{}", g + 1)
 }
 
-/// The report id of story `s` (0-based, largest first): `S1`, `S2`, …;
-/// sub-story `i` of it is `S{s+1}.{i+1}`.
+/// The report id of story `s` (0-based, largest first): `S1`, `S2`, …
 pub fn story_id(s: usize) -> String {
     format!("S{}", s + 1)
+}
+
+/// The report id of sub-story `i` (0-based) of the story `parent`: `S1.1`, …
+pub fn substory_id(parent: &str, i: usize) -> String {
+    format!("{parent}.{}", i + 1)
 }
 
 /// Rounds a score for output: four decimals are what a reader can use, and
@@ -254,7 +258,7 @@ impl Report {
                     .substories
                     .iter()
                     .enumerate()
-                    .map(|(i, sub)| story_report(format!("{id}.{}", i + 1), sub, docs, member))
+                    .map(|(i, sub)| story_report(substory_id(&id, i), sub, docs, member))
                     .collect(),
                 id,
             }
