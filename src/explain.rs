@@ -228,6 +228,13 @@ pub fn explain(
     };
     let dup_threshold = config.dedup.threshold;
     let story_threshold = score(config.stories.threshold as f64);
+    let rule = format!(
+        "Average linkage joins two clusters when the mean cosine between their members reaches \
+         the story threshold {story_threshold}, never below {}, and in between unless each is \
+         markedly tighter on its own (their mean cosine below {} of each one's mean inner cosine)",
+        score(config.stories.floor() as f64),
+        score(config.stories.split_ratio as f64)
+    );
 
     let duplicate = match (group_of[a], group_of[b]) {
         (Some(x), Some(y)) if x == y && jaccard_ab >= dup_threshold => Verdict {
@@ -279,16 +286,15 @@ pub fn explain(
                 "Near-duplicates always share a story: their group is clustered as one unit.",
             );
         } else {
-            reason.push_str(&format!(
-                "Average linkage joins two clusters while the mean cosine between their members \
-                 reaches the story threshold {story_threshold}; "
-            ));
+            reason.push_str(&format!("{rule}; "));
             if cosine >= story_threshold {
-                reason.push_str(&format!("their own cosine {cosine:.4} reaches it."));
+                reason.push_str(&format!(
+                    "their own cosine {cosine:.4} reaches the threshold."
+                ));
             } else {
                 reason.push_str(&format!(
-                    "their own cosine {cosine:.4} is below it: they were joined through other \
-                     members of the story."
+                    "their own cosine {cosine:.4} is below the threshold: the rule weighs the \
+                     clusters that held them, not the pair."
                 ));
             }
         }
@@ -312,13 +318,13 @@ pub fn explain(
                 "their own cosine {cosine:.4} reaches the story threshold {story_threshold}, but"
             )
         } else {
-            format!("their cosine {cosine:.4} is below the story threshold {story_threshold}, and")
+            format!("their cosine {cosine:.4} is below the story threshold {story_threshold};")
         };
         Verdict {
             same: false,
             reason: format!(
                 "in different stories ({} and {}): {own} the mean cosine between the two stories' \
-                 members is {between:.4}, below it, so average linkage kept them apart",
+                 members is {between:.4}. {rule}",
                 story_id(story_a),
                 story_id(story_b)
             ),

@@ -124,7 +124,7 @@ pub fn analyse_keeping_texts(documents: Vec<Document>, config: &Config) -> (Anal
         PairSearch::Lsh,
         &config.progress,
     );
-    let tfidf = TfIdf::build(&prepared.texts, &config.tfidf);
+    let tfidf = TfIdf::build(&documents, &prepared.texts, &config.tfidf);
     let stage = config
         .progress
         .stage("clustering", documents.len() as u64, Unit::Documents);

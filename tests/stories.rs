@@ -17,6 +17,31 @@ fn seeds_form_the_two_reference_stories() {
 }
 
 #[test]
+fn seed_stories_do_not_hang_on_one_threshold() {
+    // The two seed stories are told apart by how much tighter each is than
+    // the two together, not by where a single threshold falls, so they come
+    // out right well away from the default threshold too.
+    for threshold in ["0.2", "0.32"] {
+        let report = run_json(&[
+            fixture("seeds").to_str().unwrap(),
+            "--story-threshold",
+            threshold,
+        ]);
+        let stories: Vec<Vec<String>> = story_sets(&report).into_values().collect();
+        let mut found: Vec<Vec<&str>> = stories
+            .iter()
+            .map(|ids| ids.iter().map(|i| seed(i)).collect())
+            .collect();
+        found.sort();
+        assert_eq!(
+            found,
+            vec![vec!["000", "001"], vec!["002", "003", "004"]],
+            "threshold {threshold}"
+        );
+    }
+}
+
+#[test]
 fn kerry_visit_is_a_tighter_substory_of_the_2016_talks() {
     let report = run_json(&[fixture("seeds").to_str().unwrap()]);
     let talks = report["stories"]

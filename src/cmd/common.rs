@@ -49,10 +49,17 @@ pub struct TuningArgs {
     #[arg(long, value_name = "J", default_value_t = dedup::DEFAULT_THRESHOLD, value_parser = unit_interval)]
     pub dup_threshold: f64,
 
-    /// Mean cosine similarity at which documents join one story: the height
-    /// at which the average-linkage tree is cut. Lower gives broader stories.
+    /// Mean cosine similarity at which two clusters always join one story
+    /// (below half of it, never). Lower gives broader stories.
     #[arg(long, value_name = "S", default_value_t = story::DEFAULT_THRESHOLD as f64, value_parser = unit_interval)]
     pub story_threshold: f64,
+
+    /// Between half the story threshold and the threshold, two clusters
+    /// stay apart when the mean cosine between them is below this share of
+    /// each one's own mean inner cosine. Higher splits more; near 0, clusters
+    /// join all the way down to half the threshold.
+    #[arg(long, value_name = "R", default_value_t = story::DEFAULT_SPLIT_RATIO as f64, value_parser = unit_interval)]
+    pub split_ratio: f64,
 }
 
 impl TuningArgs {
@@ -61,6 +68,7 @@ impl TuningArgs {
         let mut config = Config::default();
         config.dedup.threshold = self.dup_threshold;
         config.stories = story::StoryOptions::with_threshold(self.story_threshold as f32);
+        config.stories.split_ratio = self.split_ratio as f32;
         config
     }
 }

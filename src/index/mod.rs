@@ -26,7 +26,6 @@ use crate::dedup::DedupOptions;
 use crate::report::score;
 use crate::sketch::shingle::jaccard;
 use crate::sketch::{Bands, MinHasher};
-use crate::story::DEFAULT_THRESHOLD;
 use crate::text::{self, PreparedText, boilerplate};
 use crate::vector::TfIdfOptions;
 use crate::vector::tfidf::term_weights;
@@ -35,12 +34,18 @@ use serde::Serialize;
 use state::{State, Vector, add_truncated, truncate};
 use std::path::Path;
 
+/// Default mean cosine between an item and a story's members at which the
+/// item joins the story. The index decides one item at a time, with no
+/// merge tree for `run`'s relative rule to weigh, so it keeps the single
+/// threshold it was measured with (see the README).
+pub const DEFAULT_STORY_THRESHOLD: f32 = 0.18;
+
 /// Index settings: those of `run` and `dedup`.
 #[derive(Clone, Debug)]
 pub struct IndexOptions {
     /// Near-duplicate detection.
     pub dedup: DedupOptions,
-    /// Mean cosine similarity at which an item joins a story.
+    /// Mean cosine to a story's members at which an item joins it.
     pub story_threshold: f32,
     /// Vector weighting.
     pub tfidf: TfIdfOptions,
@@ -50,7 +55,7 @@ impl Default for IndexOptions {
     fn default() -> Self {
         IndexOptions {
             dedup: DedupOptions::default(),
-            story_threshold: DEFAULT_THRESHOLD,
+            story_threshold: DEFAULT_STORY_THRESHOLD,
             tfidf: TfIdfOptions::default(),
         }
     }
@@ -264,7 +269,7 @@ impl Index {
             .into_iter()
             .map(|k| k as i64)
             .collect();
-        let term_weights = term_weights(&text, &self.options.tfidf)
+        let term_weights = term_weights(doc, &text, &self.options.tfidf)
             .into_iter()
             .map(|(t, w)| (t.to_owned(), w))
             .collect();

@@ -77,8 +77,12 @@ pub struct Summary {
 pub struct Settings {
     /// Near-duplicate Jaccard threshold.
     pub dup_threshold: f64,
-    /// Story cosine threshold (average linkage).
+    /// Mean cosine at which clusters always join one story (average
+    /// linkage); below half of it they never do.
     pub story_threshold: f64,
+    /// Between the two, the share of each cluster's own mean inner cosine
+    /// that the mean cosine between them must reach.
+    pub split_ratio: f64,
     /// Shingle length in code points.
     pub shingle_chars: usize,
     /// MinHash signature length.
@@ -313,6 +317,7 @@ impl Report {
             settings: Settings {
                 dup_threshold: config.dedup.threshold,
                 story_threshold: score(config.stories.threshold as f64),
+                split_ratio: score(config.stories.split_ratio as f64),
                 shingle_chars: config.dedup.shingle_chars,
                 num_hashes: config.dedup.num_hashes,
                 bands: config.dedup.bands().bands,

@@ -1,12 +1,17 @@
 //! Clustering inside one block of connected documents.
 //!
 //! Average linkage over the block's exact cosine distances (kodama) gives a
-//! merge tree; cutting it at `1 - threshold` gives stories. A story's
-//! sub-stories are the two groups its last merge joined (those of at least
-//! two documents): by construction each is tighter than the story, and
-//! each can hold sub-stories of its own, down to [`SUBSTORY_DEPTH`]. Blocks
-//! too large for a full distance matrix are first split with k-means
-//! (linfa-clustering) on hashed dense projections of the vectors.
+//! merge tree, which [`Cut`] turns into stories: a merge stands when the
+//! mean cosine between its two sides reaches the story threshold, and is
+//! undone when it is below the floor; in between, it is undone when each
+//! side is markedly tighter on its own than the two are together (their
+//! mean cosine below `split_ratio` times each side's mean inner cosine). A
+//! story is a highest node whose merges all stand. A story's sub-stories are the two groups its last merge
+//! joined (those of at least two documents): by construction each is
+//! tighter than the story, and each can hold sub-stories of its own, down
+//! to [`SUBSTORY_DEPTH`]. Blocks too large for a full distance matrix are
+//! first split with k-means (linfa-clustering) on hashed dense projections
+//! of the vectors.
 
 use crate::sketch::hash::{fmix64, reduce};
 use crate::vector::{Postings, SparseVector};
@@ -33,11 +38,23 @@ pub struct Cluster {
     pub substories: Vec<Cluster>,
 }
 
+/// Where the merge tree is cut (see the module docs).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Cut {
+    /// A merge whose sides have at least this mean cosine always stands.
+    pub threshold: f32,
+    /// A merge whose sides have less than this mean cosine never stands.
+    pub floor: f32,
+    /// Between the two, a merge is undone when its sides' mean cosine is
+    /// below this share of each side's own mean inner cosine.
+    pub split_ratio: f32,
+}
+
 /// Clusters one block (unit indices, ascending).
 pub fn cluster_block(
     block: &[u32],
     vectors: &[SparseVector],
-    threshold: f32,
+    cut: &Cut,
     max_block: usize,
 ) -> Vec<Cluster> {
     if block.len() == 1 {
@@ -49,7 +66,7 @@ pub fn cluster_block(
     if block.len() > max_block {
         return split(block, vectors, max_block)
             .into_par_iter()
-            .flat_map_iter(|part| cluster_block(&part, vectors, threshold, max_block))
+            .flat_map_iter(|part| cluster_block(&part, vectors, cut, max_block))
             .collect();
     }
     let n = block.len();
@@ -63,7 +80,7 @@ pub fn cluster_block(
             .map(|s| (s.cluster1, s.cluster2, s.dissimilarity))
             .collect(),
     };
-    let mut roots = tree.roots(1.0 - threshold);
+    let mut roots = tree.stories(cut);
     roots.sort_by_cached_key(|&root| tree.leaves_of(root).into_iter().min());
     roots
         .into_iter()
@@ -99,19 +116,61 @@ struct Tree {
 }
 
 impl Tree {
-    /// The nodes left standing after every merge at a dissimilarity of at
-    /// most `max_distance` (average linkage merges in ascending order).
-    fn roots(&self, max_distance: f32) -> Vec<usize> {
-        let mut standing = vec![true; self.leaves + self.merges.len()];
-        standing[self.leaves..].fill(false);
+    /// The nodes that are stories under `cut`: the highest nodes whose
+    /// merges all stand.
+    fn stories(&self, cut: &Cut) -> Vec<usize> {
+        // Size and mean inner cosine of every node, from the bottom up: a
+        // merge's mean cosine between its sides is 1 - its dissimilarity
+        // (average linkage), so the inner sums add up exactly.
+        let nodes = self.leaves + self.merges.len();
+        let mut size = vec![1usize; nodes];
+        let mut inner_sum = vec![0f64; nodes];
         for (i, &(a, b, distance)) in self.merges.iter().enumerate() {
-            if distance <= max_distance {
-                standing[a] = false;
-                standing[b] = false;
-                standing[self.leaves + i] = true;
+            let node = self.leaves + i;
+            size[node] = size[a] + size[b];
+            inner_sum[node] =
+                inner_sum[a] + inner_sum[b] + (1.0 - distance as f64) * (size[a] * size[b]) as f64;
+        }
+        let cohesion = |node: usize| {
+            let pairs = size[node] * (size[node] - 1) / 2;
+            inner_sum[node] / pairs as f64
+        };
+        let stands = |i: usize| {
+            let (a, b, distance) = self.merges[i];
+            let between = 1.0 - distance;
+            if between >= cut.threshold {
+                return true;
+            }
+            if between < cut.floor {
+                return false;
+            }
+            // A single document joining a group gives no inner cosine to
+            // compare with: only the floor can keep it out.
+            if a < self.leaves || b < self.leaves {
+                return true;
+            }
+            let tighter = cohesion(a).min(cohesion(b));
+            (between as f64) >= cut.split_ratio as f64 * tighter
+        };
+        // A story is a node whose merges all stand, down to its leaves: a
+        // merge undone low in the tree splits every node above it, so an
+        // outlier joining late cannot glue two separate stories together.
+        let mut whole = vec![true; nodes];
+        for (i, &(a, b, _)) in self.merges.iter().enumerate() {
+            whole[self.leaves + i] = whole[a] && whole[b] && stands(i);
+        }
+        let mut stories = Vec::new();
+        let mut stack: Vec<usize> = match self.merges.len() {
+            0 => (0..self.leaves).collect(),
+            merges => vec![self.leaves + merges - 1],
+        };
+        while let Some(node) = stack.pop() {
+            match self.children(node) {
+                Some((a, b)) if !whole[node] => stack.extend([a, b]),
+                _ => stories.push(node),
             }
         }
-        (0..standing.len()).filter(|&node| standing[node]).collect()
+        stories
     }
 
     fn children(&self, node: usize) -> Option<(usize, usize)> {
@@ -200,6 +259,15 @@ mod tests {
         SparseVector::unit_from_entries(entries.to_vec())
     }
 
+    /// A plain threshold cut: no floor below it.
+    fn cut(threshold: f32) -> Cut {
+        Cut {
+            threshold,
+            floor: threshold,
+            split_ratio: 1.0,
+        }
+    }
+
     #[test]
     fn cuts_stories_and_substories() {
         let vectors = [
@@ -208,7 +276,7 @@ mod tests {
             unit(&[(1, 1.0), (4, 1.0)]),
             unit(&[(9, 1.0)]),
         ];
-        let clusters = cluster_block(&[0, 1, 2, 3], &vectors, 0.3, 100);
+        let clusters = cluster_block(&[0, 1, 2, 3], &vectors, &cut(0.3), 100);
         assert_eq!(clusters.len(), 2);
         assert_eq!(clusters[0].units, vec![0, 1, 2]);
         assert_eq!(clusters[0].substories.len(), 1);
@@ -226,7 +294,7 @@ mod tests {
             })
             .collect();
         let block: Vec<u32> = (0..40).collect();
-        let clusters = cluster_block(&block, &vectors, 0.5, 25);
+        let clusters = cluster_block(&block, &vectors, &cut(0.5), 25);
         let n = vectors.len();
         let condensed = condensed_distances(&block, &vectors);
         assert_eq!(condensed.len(), n * (n - 1) / 2);
@@ -238,5 +306,37 @@ mod tests {
             let parity = c.units[0] % 2;
             assert!(c.units.iter().all(|u| u % 2 == parity));
         }
+    }
+
+    #[test]
+    fn tight_groups_split_below_the_threshold_but_loose_ones_do_not() {
+        // Two pairs of documents; the mean cosine between the pairs is
+        // below the threshold but above the floor.
+        let pair = |topic: u32, own: u32, other: u32, own_weight: f32| {
+            [
+                unit(&[(topic, 1.0), (own, own_weight), (other, 0.4)]),
+                unit(&[(topic, 1.0), (own, own_weight), (other + 1, 0.4)]),
+            ]
+        };
+        let cut = Cut {
+            threshold: 0.9,
+            floor: 0.2,
+            split_ratio: 0.85,
+        };
+        // Tight pairs: each pair is far closer inside than across.
+        let tight: Vec<SparseVector> = pair(1, 10, 20, 1.5)
+            .into_iter()
+            .chain(pair(1, 11, 30, 1.5))
+            .collect();
+        let clusters = cluster_block(&[0, 1, 2, 3], &tight, &cut, 100);
+        assert_eq!(clusters.len(), 2, "{clusters:?}");
+        // Loose pairs: inside barely closer than across, so they stay one.
+        let loose: Vec<SparseVector> = pair(1, 10, 20, 0.2)
+            .into_iter()
+            .chain(pair(1, 11, 30, 0.2))
+            .collect();
+        let clusters = cluster_block(&[0, 1, 2, 3], &loose, &cut, 100);
+        assert_eq!(clusters.len(), 1, "{clusters:?}");
+        assert_eq!(clusters[0].substories.len(), 2);
     }
 }

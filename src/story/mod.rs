@@ -2,12 +2,13 @@
 //!
 //! Near-duplicates always share a story: each duplicate group enters as one
 //! unit (the centroid of its members). Units are linked by an edge when
-//! their exact cosine reaches the story threshold (candidates from
-//! [`neighbours`], never all pairs); connected units form blocks, and
-//! [`cluster`] runs average linkage inside each block. Since average linkage
-//! only merges clusters whose mean similarity reaches the threshold, and
-//! such clusters always hold one edge at the threshold, blocking changes
-//! nothing the linkage would have found on the whole corpus.
+//! their exact cosine reaches the floor, half the story threshold
+//! (candidates from [`neighbours`], never all pairs); connected units form
+//! blocks, and [`cluster`] runs average linkage inside each block and cuts
+//! its tree. Since no merge below the floor stands, and two clusters whose
+//! mean similarity reaches the floor always hold one edge at the floor,
+//! blocking changes nothing the linkage would have found on the whole
+//! corpus.
 
 pub mod cluster;
 pub mod neighbours;
@@ -21,8 +22,13 @@ use rayon::prelude::*;
 /// How stories are formed.
 #[derive(Clone, Debug)]
 pub struct StoryOptions {
-    /// Mean cosine similarity at which clusters merge into one story.
+    /// Mean cosine similarity at which clusters always merge into one
+    /// story; below half of it they never do (see [`cluster`]).
     pub threshold: f32,
+    /// Between half the threshold and the threshold, two clusters stay
+    /// apart when their mean cosine is below this share of each one's own
+    /// mean inner cosine.
+    pub split_ratio: f32,
     /// Candidate search.
     pub neighbours: neighbours::NeighbourOptions,
     /// Largest block clustered with a full distance matrix.
@@ -32,17 +38,37 @@ pub struct StoryOptions {
 }
 
 /// Default story threshold.
-pub const DEFAULT_THRESHOLD: f32 = 0.18;
+pub const DEFAULT_THRESHOLD: f32 = 0.28;
+
+/// Default split ratio.
+pub const DEFAULT_SPLIT_RATIO: f32 = 0.85;
 
 impl StoryOptions {
     /// Options for a story threshold.
     pub fn with_threshold(threshold: f32) -> Self {
         StoryOptions {
             threshold,
+            split_ratio: DEFAULT_SPLIT_RATIO,
             neighbours: Default::default(),
             max_block: 2000,
             label_terms: 5,
         }
+    }
+}
+
+impl StoryOptions {
+    /// Where cluster trees are cut.
+    pub fn cut(&self) -> cluster::Cut {
+        cluster::Cut {
+            threshold: self.threshold,
+            floor: self.floor(),
+            split_ratio: self.split_ratio,
+        }
+    }
+
+    /// Mean cosine below which clusters never merge: half the threshold.
+    pub fn floor(&self) -> f32 {
+        self.threshold / 2.0
     }
 }
 
@@ -106,17 +132,17 @@ pub fn build(
         })
         .collect();
 
-    let edges = neighbours::edges(&unit_vectors, options.threshold, &options.neighbours);
+    let edges = neighbours::edges(&unit_vectors, options.floor(), &options.neighbours);
     let mut blocks = UnionFind::new(units.len());
     for &(a, b, _) in &edges {
         blocks.union(a, b);
     }
+    let cut = options.cut();
     let clusters: Vec<cluster::Cluster> = blocks
         .sets(1)
         .into_par_iter()
         .flat_map_iter(|block| {
-            let clusters =
-                cluster::cluster_block(&block, &unit_vectors, options.threshold, options.max_block);
+            let clusters = cluster::cluster_block(&block, &unit_vectors, &cut, options.max_block);
             stage.inc(block.iter().map(|&u| units[u as usize].len() as u64).sum());
             clusters
         })

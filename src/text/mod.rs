@@ -2,6 +2,7 @@
 //! removal, tokens and stop words.
 
 pub mod boilerplate;
+pub mod names;
 pub mod normalize;
 pub mod passages;
 pub mod script;

@@ -1,9 +1,17 @@
 //! TF-IDF over word tokens: stop words of each document's language removed,
 //! Arabic tokens light-stemmed, title terms weighted up, sublinear term
-//! frequency, smoothed idf counted among the documents of the term's own
-//! script, minority scripts of a document damped, unit length.
+//! frequency, names and numbers weighted up, smoothed idf counted among the
+//! documents of the term's own script, minority scripts of a document
+//! damped, unit length.
+//!
+//! Names and numbers are weighted up because they are what tells two
+//! look-alike events apart (two earthquakes on one island: the date and the
+//! magnitude; two DUI arrests of one team's players: the player). On ECB+
+//! they raise the B-cubed F1 of the stories by about 0.02 (see the README).
 
 use super::SparseVector;
+use crate::corpus::Document;
+use crate::text::names::name_tokens;
 use crate::text::script::Script;
 use crate::text::stopwords::Languages;
 use crate::text::{PreparedText, term, tokens};
@@ -15,11 +23,20 @@ use rayon::prelude::*;
 pub struct TfIdfOptions {
     /// How many times a title occurrence of a term counts.
     pub title_weight: f32,
+    /// Factor for a term the document writes capitalised inside a sentence
+    /// (see [`crate::text::names`]).
+    pub name_weight: f32,
+    /// Factor for a number.
+    pub number_weight: f32,
 }
 
 impl Default for TfIdfOptions {
     fn default() -> Self {
-        TfIdfOptions { title_weight: 2.0 }
+        TfIdfOptions {
+            title_weight: 2.0,
+            name_weight: 2.0,
+            number_weight: 2.0,
+        }
     }
 }
 
@@ -76,6 +93,21 @@ fn is_number(term: &str) -> bool {
     term.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// The script (index) most of a document's words are written in, given its
+/// terms with their counts; Latin, the digits' own, when it has no words.
+fn main_script<'a>(terms: impl Iterator<Item = (&'a str, f32)>) -> usize {
+    let mut words = [0f32; Script::COUNT];
+    for (term, count) in terms {
+        if !is_number(term) {
+            words[Script::of(term).index()] += count;
+        }
+    }
+    // Ties go to the lower index, so the choice is deterministic.
+    (0..Script::COUNT).fold(Script::Latin.index(), |best, s| {
+        if words[s] > words[best] { s } else { best }
+    })
+}
+
 /// Which scripts are a minority among a document's words, given its terms
 /// with their counts (before weighting).
 fn minority_scripts<'a>(terms: impl Iterator<Item = (&'a str, f32)>) -> [bool; Script::COUNT] {
@@ -89,29 +121,64 @@ fn minority_scripts<'a>(terms: impl Iterator<Item = (&'a str, f32)>) -> [bool; S
     words.map(|w| w > 0.0 && w < MINORITY_SHARE * total)
 }
 
-/// A term's weight before idf: sublinear in its count, damped when its
-/// script is a minority in the document (numbers never are).
-fn tf_weight(term: &str, count: f32, minority: &[bool; Script::COUNT]) -> f32 {
-    let damp = if minority[Script::of(term).index()] && !is_number(term) {
-        MINORITY_WEIGHT
-    } else {
-        1.0
-    };
-    (1.0 + count.ln()) * damp
+/// What a document's terms are weighed by besides their counts.
+struct TermContext<'a> {
+    /// Scripts that are a minority in the document.
+    minority: [bool; Script::COUNT],
+    /// Name-like tokens of the document, sorted.
+    names: &'a [String],
+    options: &'a TfIdfOptions,
+}
+
+impl TermContext<'_> {
+    /// A term's weight before idf: sublinear in its count, weighted up for
+    /// a number or a name, damped when its script is a minority in the
+    /// document (numbers never are; names there stay damped: a caption's
+    /// names are as peripheral as the rest of it).
+    fn weight(&self, term: &str, count: f32) -> f32 {
+        let sublinear = 1.0 + count.ln();
+        if is_number(term) {
+            sublinear * self.options.number_weight
+        } else if self.minority[Script::of(term).index()] {
+            sublinear * MINORITY_WEIGHT
+        } else if self
+            .names
+            .binary_search_by(|name| name.as_str().cmp(term))
+            .is_ok()
+        {
+            sublinear * self.options.name_weight
+        } else {
+            sublinear
+        }
+    }
+}
+
+/// The name-like tokens of a document: from its title and its body.
+fn names_of(document: &Document) -> Vec<String> {
+    name_tokens([document.title.as_str(), document.body.as_str()])
 }
 
 /// The terms of one document with their weights before idf (see
 /// [`TfIdf::build`], which weighs a corpus the same way), sorted by term:
 /// for an index that adds documents one at a time.
-pub fn term_weights<'a>(text: &'a PreparedText, options: &TfIdfOptions) -> Vec<(&'a str, f32)> {
+pub fn term_weights<'a>(
+    document: &Document,
+    text: &'a PreparedText,
+    options: &TfIdfOptions,
+) -> Vec<(&'a str, f32)> {
     let mut counts: AHashMap<&str, f32> = AHashMap::new();
     for (token, count) in token_counts(text, options) {
         *counts.entry(term(token)).or_default() += count;
     }
-    let minority = minority_scripts(counts.iter().map(|(&t, &c)| (t, c)));
+    let names = names_of(document);
+    let context = TermContext {
+        minority: minority_scripts(counts.iter().map(|(&t, &c)| (t, c))),
+        names: &names,
+        options,
+    };
     let mut weights: Vec<(&str, f32)> = counts
         .into_iter()
-        .map(|(t, c)| (t, tf_weight(t, c, &minority)))
+        .map(|(t, c)| (t, context.weight(t, c)))
         .collect();
     weights.sort_unstable_by(|a, b| a.0.cmp(b.0));
     weights
@@ -157,8 +224,10 @@ fn most_common_spellings(
 }
 
 impl TfIdf {
-    /// Builds the vectors of prepared texts (in parallel where it pays).
-    pub fn build(texts: &[PreparedText], options: &TfIdfOptions) -> TfIdf {
+    /// Builds the vectors of documents from their prepared texts (in
+    /// parallel where it pays); names are read from the documents.
+    pub fn build(documents: &[Document], texts: &[PreparedText], options: &TfIdfOptions) -> TfIdf {
+        debug_assert_eq!(documents.len(), texts.len());
         let counts: Vec<Vec<(&str, f32)>> = texts
             .par_iter()
             .map(|text| token_counts(text, options))
@@ -198,25 +267,55 @@ impl TfIdf {
         // script, not among all: in a corpus of English and Arabic articles,
         // an Arabic word in every Arabic article is common, however few the
         // Arabic articles are. So each script has its own document count.
+        // Digits are shared by every script, so a number's rarity is judged
+        // among the documents written mainly in the same script as the one
+        // holding it: "2015" is rare among English wire stories about 2008,
+        // not among Arabic articles about 2015.
         let script_of: Vec<usize> = vocabulary.iter().map(|t| Script::of(t).index()).collect();
+        let is_number_term: Vec<bool> = vocabulary.iter().map(|t| is_number(t)).collect();
+        let main_script_of: Vec<usize> = with_ids
+            .iter()
+            .map(|doc| {
+                main_script(
+                    doc.iter()
+                        .map(|&(id, count)| (vocabulary[id as usize].as_str(), count)),
+                )
+            })
+            .collect();
         let mut documents_in = [0u32; Script::COUNT];
-        for doc in &with_ids {
+        let mut documents_mainly_in = [0u32; Script::COUNT];
+        let mut number_frequency: AHashMap<(u32, usize), u32> = AHashMap::new();
+        for (doc, &main) in with_ids.iter().zip(&main_script_of) {
             let mut seen = [false; Script::COUNT];
             for &(id, _) in doc {
-                seen[script_of[id as usize]] = true;
+                if is_number_term[id as usize] {
+                    *number_frequency.entry((id, main)).or_default() += 1;
+                } else {
+                    seen[script_of[id as usize]] = true;
+                }
             }
             for (count, seen) in documents_in.iter_mut().zip(seen) {
                 *count += seen as u32;
             }
+            documents_mainly_in[main] += 1;
         }
-        let idf: Vec<f32> = document_frequency
+        let idf_of: Vec<f32> = document_frequency
             .iter()
             .zip(&script_of)
             .map(|(&df, &script)| idf(df, documents_in[script]))
             .collect();
+        let idf_in = |id: u32, main: usize| {
+            if is_number_term[id as usize] {
+                idf(number_frequency[&(id, main)], documents_mainly_in[main])
+            } else {
+                idf_of[id as usize]
+            }
+        };
         let vectors = with_ids
             .into_par_iter()
-            .map(|entries| {
+            .zip(documents)
+            .zip(main_script_of)
+            .map(|((entries, document), main)| {
                 // Spellings of one term add up before the sublinear scaling.
                 let mut v = SparseVector::from_entries(entries);
                 let entries = || {
@@ -225,9 +324,14 @@ impl TfIdf {
                         .map(|&id| (id, vocabulary[id as usize].as_str()))
                         .zip(v.weights.iter().copied())
                 };
-                let minority = minority_scripts(entries().map(|((_, t), count)| (t, count)));
+                let names = names_of(document);
+                let context = TermContext {
+                    minority: minority_scripts(entries().map(|((_, t), count)| (t, count))),
+                    names: &names,
+                    options,
+                };
                 let weights: Vec<f32> = entries()
-                    .map(|((id, t), count)| tf_weight(t, count, &minority) * idf[id as usize])
+                    .map(|((id, t), count)| context.weight(t, count) * idf_in(id, main))
                     .collect();
                 v.weights = weights;
                 v.normalize();
@@ -251,13 +355,29 @@ impl TfIdf {
 mod tests {
     use super::*;
 
-    fn prepared(title: &str, body: &str) -> PreparedText {
+    fn prepared(title: &str, body: &str) -> (Document, PreparedText) {
+        let document = Document {
+            id: title.to_owned(),
+            title: title.to_owned(),
+            body: body.to_owned(),
+            date: None,
+            source: None,
+            url: None,
+            origin: String::new(),
+            position: 0,
+        };
         let title = crate::text::normalize(title);
         let title_len = title.len();
-        PreparedText {
+        let text = PreparedText {
             text: format!("{title} {}", crate::text::normalize(body)),
             title_len,
-        }
+        };
+        (document, text)
+    }
+
+    fn build(corpus: &[(Document, PreparedText)], options: &TfIdfOptions) -> TfIdf {
+        let (documents, texts): (Vec<Document>, Vec<PreparedText>) = corpus.iter().cloned().unzip();
+        TfIdf::build(&documents, &texts, options)
     }
 
     #[test]
@@ -276,7 +396,7 @@ mod tests {
                 "The film academy announced the Oscar nominations.",
             ),
         ];
-        let tfidf = TfIdf::build(&texts, &TfIdfOptions::default());
+        let tfidf = build(&texts, &TfIdfOptions::default());
         let v = &tfidf.vectors;
         assert!(v[0].dot(&v[1]) > v[0].dot(&v[2]));
         assert!((v[0].norm() - 1.0).abs() < 1e-5);
@@ -296,7 +416,7 @@ mod tests {
             prepared("", "election vote"),
             prepared("", "harvest crops"),
         ];
-        let tfidf = TfIdf::build(&texts, &TfIdfOptions::default());
+        let tfidf = build(&texts, &TfIdfOptions::default());
         let weight = |doc: usize, term: &str| {
             let v = &tfidf.vectors[doc];
             let id = tfidf.display.iter().position(|t| t == term).unwrap() as u32;
@@ -312,7 +432,7 @@ mod tests {
             prepared("", "بوتين اوباما موسكو واشنطن سوريا اوكرانيا نيويورك putin"),
             prepared("", "putin obama"),
         ];
-        let tfidf = TfIdf::build(&texts, &TfIdfOptions::default());
+        let tfidf = build(&texts, &TfIdfOptions::default());
         let v = &tfidf.vectors[0];
         let weight = |term: &str| {
             let id = tfidf.display.iter().position(|t| t == term).unwrap() as u32;
@@ -326,8 +446,59 @@ mod tests {
     #[test]
     fn title_terms_weigh_more() {
         let texts = [prepared("alpha", "beta alpha"), prepared("gamma", "delta")];
-        let tfidf = TfIdf::build(&texts, &TfIdfOptions::default());
+        let tfidf = build(&texts, &TfIdfOptions::default());
         let top = tfidf.vectors[0].top_terms(1);
         assert_eq!(tfidf.vocabulary[top[0].0 as usize], "alpha");
+    }
+
+    #[test]
+    fn names_and_numbers_weigh_more() {
+        // Each word once in the body of the first document, none in the
+        // title; only the name and the number are weighted up.
+        let texts = [
+            prepared("", "the quake near Qeshm hurt 26 villagers"),
+            prepared("", "harvest"),
+        ];
+        let tfidf = build(&texts, &TfIdfOptions::default());
+        let v = &tfidf.vectors[0];
+        let weight = |term: &str| {
+            let id = tfidf.display.iter().position(|t| t == term).unwrap() as u32;
+            v.weights[v.terms.binary_search(&id).unwrap()]
+        };
+        assert!((weight("qeshm") - 2.0 * weight("quake")).abs() < 1e-6);
+        assert!((weight("26") - 2.0 * weight("villagers")).abs() < 1e-6);
+        let plain = TfIdfOptions {
+            name_weight: 1.0,
+            number_weight: 1.0,
+            ..TfIdfOptions::default()
+        };
+        let tfidf = build(&texts, &plain);
+        let v = &tfidf.vectors[0];
+        assert!(v.weights.windows(2).all(|w| (w[0] - w[1]).abs() < 1e-6));
+    }
+
+    #[test]
+    fn term_weights_match_the_corpus_weighing() {
+        let texts = [prepared(
+            "Kerry in Moscow",
+            "Kerry met Putin in Moscow on 14 July",
+        )];
+        let (document, text) = &texts[0];
+        let single = term_weights(document, text, &TfIdfOptions::default());
+        let tfidf = build(&texts, &TfIdfOptions::default());
+        // With one document every idf is equal, so the unit vector is the
+        // single-document weights scaled.
+        let v = &tfidf.vectors[0];
+        let scale = v.weights[0]
+            / single
+                .iter()
+                .find(|(t, _)| *t == tfidf.vocabulary[v.terms[0] as usize])
+                .unwrap()
+                .1;
+        for (&id, &w) in v.terms.iter().zip(&v.weights) {
+            let term = tfidf.vocabulary[id as usize].as_str();
+            let own = single.iter().find(|(t, _)| *t == term).unwrap().1;
+            assert!((own * scale - w).abs() < 1e-5, "{term}");
+        }
     }
 }

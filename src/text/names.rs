@@ -1,0 +1,83 @@
+//! Name-like words: words written with a capital letter inside a sentence.
+//!
+//! Two reports of look-alike events (two earthquakes on one island, two
+//! boxers defending one title) share their topic words; what tells them
+//! apart is mostly who and where: proper names. In scripts with letter case,
+//! a word capitalised where a sentence does not start is a cheap,
+//! language-independent sign of one. Scripts without case (Arabic, Hebrew,
+//! Chinese…) yield nothing, so their documents are weighed as before.
+//!
+//! This reads the original text, since normalisation lower-cases it; it
+//! runs only where vectors are built, never on the near-duplicate path.
+
+use super::{normalize, tokens};
+
+/// Characters after which a capitalised word may just be starting a
+/// sentence, a quotation or a heading line.
+fn opens_sentence(c: char) -> bool {
+    matches!(
+        c,
+        '.' | '!' | '?' | ':' | ';' | '\n' | '"' | '“' | '«' | '¿' | '¡'
+    )
+}
+
+/// The normalised tokens of the words written capitalised inside a sentence
+/// in `texts` (each text starts a sentence), sorted and deduplicated.
+pub fn name_tokens<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for text in texts {
+        // The last character that is not white space, other than a newline.
+        let mut before = '\n';
+        let mut word_start: Option<usize> = None;
+        let mut sentence_initial = true;
+        for (i, c) in text
+            .char_indices()
+            .chain(std::iter::once((text.len(), ' ')))
+        {
+            if c.is_alphanumeric() {
+                if word_start.is_none() {
+                    word_start = Some(i);
+                    sentence_initial = opens_sentence(before);
+                }
+            } else if let Some(start) = word_start.take() {
+                let word = &text[start..i];
+                let capitalised = word.chars().next().is_some_and(char::is_uppercase);
+                if capitalised && !sentence_initial {
+                    names.extend(tokens(&normalize(word)).map(str::to_owned));
+                }
+            }
+            if !c.is_whitespace() || c == '\n' {
+                before = c;
+            }
+        }
+    }
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capitalised_words_inside_sentences_are_names() {
+        let names = name_tokens([
+            "Klitschko stopped Tony Thompson in Bern. The fight ended early.\nReferee Sam Williams said: \"Enough.\"",
+        ]);
+        assert_eq!(names, ["bern", "sam", "thompson", "tony", "williams"]);
+    }
+
+    #[test]
+    fn scripts_without_case_have_no_names() {
+        assert!(name_tokens(["التقى بوتين كيري في موسكو"]).is_empty());
+    }
+
+    #[test]
+    fn each_text_starts_a_sentence() {
+        assert_eq!(
+            name_tokens(["Moscow talks", "Kerry arrived in Moscow"]),
+            ["moscow"]
+        );
+    }
+}
