@@ -109,7 +109,12 @@ pub fn find(
     // would cost more memory than the corpus.
     let mut pairs = Vec::new();
     for batch in candidates.chunks(VERIFY_BATCH_PAIRS) {
-        let mut docs: Vec<u32> = batch.iter().flat_map(|&(a, b)| [a, b]).collect();
+        // Identical texts have identical shingle sets: Jaccard 1.0 without
+        // making either set (republished copies often are identical).
+        let (identical, different): (Vec<(u32, u32)>, Vec<(u32, u32)>) = batch
+            .par_iter()
+            .partition(|&&(a, b)| texts[a as usize] == texts[b as usize]);
+        let mut docs: Vec<u32> = different.iter().flat_map(|&(a, b)| [a, b]).collect();
         docs.par_sort_unstable();
         docs.dedup();
         let sets: Vec<Vec<u64>> = docs
@@ -120,7 +125,14 @@ pub fn find(
             let at = docs.binary_search(&d).expect("a document of this batch");
             Cow::Borrowed(sets[at].as_slice())
         };
-        pairs.extend(verify(batch, set_of, options.threshold));
+        let start = pairs.len();
+        pairs.extend(verify(&different, set_of, options.threshold));
+        pairs.extend(
+            identical
+                .into_iter()
+                .map(|(a, b)| DuplicatePair { a, b, jaccard: 1.0 }),
+        );
+        pairs[start..].sort_unstable_by_key(|p| (p.a, p.b));
     }
     let set_of = |d: u32| Cow::Owned(shingles.set(texts[d as usize]));
     group(texts.len(), candidates.len(), pairs, set_of, days)

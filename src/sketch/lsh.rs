@@ -63,17 +63,40 @@ impl Bands {
         let n = signatures.len();
         assert!(self.bands * self.rows <= signatures.width());
         assert!(n <= u32::MAX as usize, "more documents than pair ids hold");
+        // Band keys are made a block of documents at a time, each signature
+        // read once while the block's signatures are in cache, and laid out
+        // band by band (reading one band of every signature in turn would
+        // touch a cache line per document and band).
+        const BLOCK: usize = 256;
+        let blocks: Vec<Vec<(u64, u32)>> = (0..n.div_ceil(BLOCK))
+            .into_par_iter()
+            .map(|block| {
+                let docs = block * BLOCK..n.min((block + 1) * BLOCK);
+                let len = docs.len();
+                let mut keys = vec![(0u64, 0u32); self.bands * len];
+                for (i, doc) in docs.enumerate() {
+                    let sig = signatures.get(doc);
+                    for band in 0..self.bands {
+                        let rows = &sig[band * self.rows..(band + 1) * self.rows];
+                        keys[band * len + i] = (band_key(band, rows), doc as u32);
+                    }
+                }
+                keys
+            })
+            .collect();
+        let blank: Vec<bool> = (0..n).map(|doc| signatures.is_blank(doc)).collect();
         let mut pairs: Vec<u64> = (0..self.bands)
             .into_par_iter()
             .flat_map_iter(|band| {
-                let mut keys: Vec<(u64, u32)> = (0..n)
-                    .filter(|&doc| !signatures.is_blank(doc))
-                    .map(|doc| {
-                        let sig = signatures.get(doc);
-                        let rows = &sig[band * self.rows..(band + 1) * self.rows];
-                        (band_key(band, rows), doc as u32)
-                    })
-                    .collect();
+                let mut keys: Vec<(u64, u32)> = Vec::with_capacity(n);
+                for block in &blocks {
+                    let len = block.len() / self.bands;
+                    keys.extend(
+                        block[band * len..(band + 1) * len]
+                            .iter()
+                            .filter(|&&(_, doc)| !blank[doc as usize]),
+                    );
+                }
                 keys.sort_unstable();
                 let mut band_pairs = Vec::new();
                 for bucket in keys.chunk_by(|a, b| a.0 == b.0) {

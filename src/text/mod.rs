@@ -74,24 +74,27 @@ pub fn prepare(documents: &[Document], options: &boilerplate::Options) -> Prepar
         boilerplate::find(&bodies, options)
     };
     texts.par_iter_mut().enumerate().for_each(|(i, prepared)| {
-        if keep.drops_any(i) {
-            let body = body_lines(prepared);
-            let kept: Vec<&str> = body
-                .split('\n')
-                .enumerate()
-                .filter(|&(j, _)| keep.keeps(i, j))
-                .map(|(_, line)| line)
-                .collect();
-            let mut text = prepared.title().to_owned();
-            for line in kept {
-                text.push('\n');
-                text.push_str(line);
-            }
-            prepared.text = text;
-        }
-        // Lines join with single spaces; a newline and a space are both one
-        // ASCII byte, so this rewrites in place.
+        // Lines are dropped and joined in place: each body line follows its
+        // newline, kept ones move forward over dropped ones, and every
+        // newline becomes a space (both one ASCII byte, so the text stays
+        // UTF-8 and no document is copied).
         let mut bytes = std::mem::take(&mut prepared.text).into_bytes();
+        if keep.drops_any(i) {
+            let mut write = prepared.title_len;
+            let mut read = prepared.title_len;
+            let mut line = 0;
+            while read < bytes.len() {
+                let end =
+                    memchr::memchr(b'\n', &bytes[read + 1..]).map_or(bytes.len(), |p| read + 1 + p);
+                if keep.keeps(i, line) {
+                    bytes.copy_within(read..end, write);
+                    write += end - read;
+                }
+                read = end;
+                line += 1;
+            }
+            bytes.truncate(write);
+        }
         for b in &mut bytes {
             if *b == b'\n' {
                 *b = b' ';
@@ -100,7 +103,7 @@ pub fn prepare(documents: &[Document], options: &boilerplate::Options) -> Prepar
         if prepared.title_len == 0 && bytes.first() == Some(&b' ') {
             bytes.remove(0);
         }
-        prepared.text = String::from_utf8(bytes).expect("only ASCII bytes changed");
+        prepared.text = String::from_utf8(bytes).expect("only whole lines and ASCII bytes changed");
     });
     Prepared {
         texts,
@@ -113,4 +116,51 @@ fn body_lines(prepared: &PreparedText) -> &str {
     prepared.text[prepared.title_len..]
         .strip_prefix('\n')
         .unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn document(id: &str, title: &str, body: &str) -> Document {
+        Document {
+            id: id.to_owned(),
+            title: title.to_owned(),
+            body: body.to_owned(),
+            date: None,
+            source: None,
+            url: None,
+            origin: String::new(),
+            position: 0,
+        }
+    }
+
+    #[test]
+    fn boilerplate_lines_are_dropped_and_the_rest_joined_by_spaces() {
+        let bodies = [
+            "Share this story\nQuake hits the island\n\nFive hurt\nSubscribe now",
+            "Share this story\nVote count begins in the capital\nSubscribe now",
+            "Share this story\nThe harvest is late this year\nSubscribe now",
+        ];
+        let titles = ["Quake", "", "Harvest"];
+        let documents: Vec<Document> = bodies
+            .iter()
+            .zip(titles)
+            .enumerate()
+            .map(|(i, (body, title))| document(&i.to_string(), title, body))
+            .collect();
+        let prepared = prepare(&documents, &boilerplate::Options::default());
+        assert_eq!(prepared.boilerplate_lines_dropped, 6);
+        let texts: Vec<&str> = prepared.texts.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "quake quake hits the island five hurt",
+                "vote count begins in the capital",
+                "harvest the harvest is late this year",
+            ]
+        );
+        assert_eq!(prepared.texts[0].title(), "quake");
+        assert_eq!(prepared.texts[1].title(), "");
+    }
 }
