@@ -111,10 +111,13 @@ pub fn find(
     for batch in candidates.chunks(VERIFY_BATCH_PAIRS) {
         // Identical texts have identical shingle sets: Jaccard 1.0 without
         // making either set (republished copies often are identical).
-        let (identical, different): (Vec<(u32, u32)>, Vec<(u32, u32)>) = batch
+        let (identical, different): (Vec<_>, Vec<_>) = batch
             .par_iter()
             .partition(|&&(a, b)| texts[a as usize] == texts[b as usize]);
-        let mut docs: Vec<u32> = different.iter().flat_map(|&(a, b)| [a, b]).collect();
+        let mut docs: Vec<u32> = different
+            .iter()
+            .flat_map(|&(a, b): &(u32, u32)| [a, b])
+            .collect();
         docs.par_sort_unstable();
         docs.dedup();
         let sets: Vec<Vec<u64>> = docs
