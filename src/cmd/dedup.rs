@@ -89,6 +89,9 @@ pub fn run(args: Args) -> Result<i32, Error> {
             write_to(args.output.as_deref(), |out| write_documents(&kept, out))?;
         }
     }
+    // The process ends here: freeing every document and text one by one
+    // would take 5 % of a run, and the system reclaims them at once.
+    std::mem::forget(analysis);
     Ok(exit_code(!corpus.problems.is_empty()))
 }
 
