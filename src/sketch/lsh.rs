@@ -68,17 +68,17 @@ impl Bands {
         // band by band (reading one band of every signature in turn would
         // touch a cache line per document and band).
         const BLOCK: usize = 256;
-        let blocks: Vec<Vec<(u64, u32)>> = (0..n.div_ceil(BLOCK))
+        let blocks: Vec<Vec<u64>> = (0..n.div_ceil(BLOCK))
             .into_par_iter()
             .map(|block| {
                 let docs = block * BLOCK..n.min((block + 1) * BLOCK);
                 let len = docs.len();
-                let mut keys = vec![(0u64, 0u32); self.bands * len];
+                let mut keys = vec![0u64; self.bands * len];
                 for (i, doc) in docs.enumerate() {
                     let sig = signatures.get(doc);
                     for band in 0..self.bands {
                         let rows = &sig[band * self.rows..(band + 1) * self.rows];
-                        keys[band * len + i] = (band_key(band, rows), doc as u32);
+                        keys[band * len + i] = band_key(band, rows);
                     }
                 }
                 keys
@@ -89,12 +89,15 @@ impl Bands {
             .into_par_iter()
             .flat_map_iter(|band| {
                 let mut keys: Vec<(u64, u32)> = Vec::with_capacity(n);
-                for block in &blocks {
-                    let len = block.len() / self.bands;
+                for (block, block_keys) in blocks.iter().enumerate() {
+                    let len = block_keys.len() / self.bands;
+                    let first = block * BLOCK;
                     keys.extend(
-                        block[band * len..(band + 1) * len]
+                        block_keys[band * len..(band + 1) * len]
                             .iter()
-                            .filter(|&&(_, doc)| !blank[doc as usize]),
+                            .enumerate()
+                            .map(|(i, &key)| (key, (first + i) as u32))
+                            .filter(|&(_, doc)| !blank[doc as usize]),
                     );
                 }
                 keys.sort_unstable();
