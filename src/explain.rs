@@ -356,14 +356,8 @@ mod tests {
 
     fn doc(id: &str, title: &str, body: &str) -> Document {
         Document {
-            id: id.into(),
-            title: title.into(),
-            body: body.into(),
-            date: None,
-            source: None,
-            url: None,
             origin: format!("{id}.txt"),
-            position: 0,
+            ..Document::new(id, title, body)
         }
     }
 

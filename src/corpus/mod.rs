@@ -53,6 +53,21 @@ pub struct Document {
 }
 
 impl Document {
+    /// A document with only an id, a title and a body (no date, source or
+    /// url; read from nowhere).
+    pub fn new(id: &str, title: &str, body: &str) -> Document {
+        Document {
+            id: id.to_owned(),
+            title: title.to_owned(),
+            body: body.to_owned(),
+            date: None,
+            source: None,
+            url: None,
+            origin: String::new(),
+            position: 0,
+        }
+    }
+
     /// Days since 1970-01-01 of the document's date, if it has a readable one.
     pub fn day(&self) -> Option<i32> {
         self.date.as_deref().and_then(parse_day)

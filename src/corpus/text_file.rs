@@ -18,14 +18,8 @@ pub fn parse(origin: &str, id: &str, bytes: &[u8]) -> Result<Document, InputProb
     // Markdown headings carry their level in front of the title.
     let title = title.trim_start_matches('#').trim();
     Ok(Document {
-        id: id.to_owned(),
-        title: title.to_owned(),
-        body: body.to_owned(),
-        date: None,
-        source: None,
-        url: None,
         origin: origin.to_owned(),
-        position: 0,
+        ..Document::new(id, title, body)
     })
 }
 

@@ -122,19 +122,6 @@ fn body_lines(prepared: &PreparedText) -> &str {
 mod tests {
     use super::*;
 
-    fn document(id: &str, title: &str, body: &str) -> Document {
-        Document {
-            id: id.to_owned(),
-            title: title.to_owned(),
-            body: body.to_owned(),
-            date: None,
-            source: None,
-            url: None,
-            origin: String::new(),
-            position: 0,
-        }
-    }
-
     #[test]
     fn boilerplate_lines_are_dropped_and_the_rest_joined_by_spaces() {
         let bodies = [
@@ -147,7 +134,7 @@ mod tests {
             .iter()
             .zip(titles)
             .enumerate()
-            .map(|(i, (body, title))| document(&i.to_string(), title, body))
+            .map(|(i, (body, title))| Document::new(&i.to_string(), title, body))
             .collect();
         let prepared = prepare(&documents, &boilerplate::Options::default());
         assert_eq!(prepared.boilerplate_lines_dropped, 6);

@@ -356,16 +356,7 @@ mod tests {
     use super::*;
 
     fn prepared(title: &str, body: &str) -> (Document, PreparedText) {
-        let document = Document {
-            id: title.to_owned(),
-            title: title.to_owned(),
-            body: body.to_owned(),
-            date: None,
-            source: None,
-            url: None,
-            origin: String::new(),
-            position: 0,
-        };
+        let document = Document::new(title, title, body);
         let title = crate::text::normalize(title);
         let title_len = title.len();
         let text = PreparedText {
@@ -373,6 +364,13 @@ mod tests {
             title_len,
         };
         (document, text)
+    }
+
+    /// The weight of a term (as displayed) in one document's vector.
+    fn weight_of(tfidf: &TfIdf, doc: usize, term: &str) -> f32 {
+        let v = &tfidf.vectors[doc];
+        let id = tfidf.display.iter().position(|t| t == term).unwrap() as u32;
+        v.weights[v.terms.binary_search(&id).unwrap()]
     }
 
     fn build(corpus: &[(Document, PreparedText)], options: &TfIdfOptions) -> TfIdf {
@@ -417,11 +415,7 @@ mod tests {
             prepared("", "harvest crops"),
         ];
         let tfidf = build(&texts, &TfIdfOptions::default());
-        let weight = |doc: usize, term: &str| {
-            let v = &tfidf.vectors[doc];
-            let id = tfidf.display.iter().position(|t| t == term).unwrap() as u32;
-            v.weights[v.terms.binary_search(&id).unwrap()]
-        };
+        let weight = |doc: usize, term: &str| weight_of(&tfidf, doc, term);
         assert!(weight(0, "موسكو") < weight(0, "روسيا"));
         assert!((weight(2, "earthquake") - weight(2, "coast")).abs() < 1e-6);
     }
@@ -433,11 +427,7 @@ mod tests {
             prepared("", "putin obama"),
         ];
         let tfidf = build(&texts, &TfIdfOptions::default());
-        let v = &tfidf.vectors[0];
-        let weight = |term: &str| {
-            let id = tfidf.display.iter().position(|t| t == term).unwrap() as u32;
-            v.weights[v.terms.binary_search(&id).unwrap()]
-        };
+        let weight = |term: &str| weight_of(&tfidf, 0, term);
         // Both words occur once, in every document of their script that
         // could hold them; only the damping tells them apart.
         assert!(weight("putin") < 0.5 * weight("بوتين"));
@@ -460,11 +450,7 @@ mod tests {
             prepared("", "harvest"),
         ];
         let tfidf = build(&texts, &TfIdfOptions::default());
-        let v = &tfidf.vectors[0];
-        let weight = |term: &str| {
-            let id = tfidf.display.iter().position(|t| t == term).unwrap() as u32;
-            v.weights[v.terms.binary_search(&id).unwrap()]
-        };
+        let weight = |term: &str| weight_of(&tfidf, 0, term);
         assert!((weight("qeshm") - 2.0 * weight("quake")).abs() < 1e-6);
         assert!((weight("26") - 2.0 * weight("villagers")).abs() < 1e-6);
         let plain = TfIdfOptions {
