@@ -128,6 +128,10 @@ pub fn analyse_keeping_texts(documents: Vec<Document>, config: &Config) -> (Anal
     let stage = config
         .progress
         .stage("clustering", documents.len() as u64, Unit::Documents);
+    // The threshold in force depends on how long the documents are; the
+    // analysis records it, so reports show the value used.
+    let mut config = config.clone();
+    config.stories = config.stories.scaled_to(&tfidf.vectors);
     let stories = story::build(&tfidf, &duplicates, &config.stories, &stage);
     drop(stage);
     let analysis = Analysis {
@@ -136,7 +140,7 @@ pub fn analyse_keeping_texts(documents: Vec<Document>, config: &Config) -> (Anal
         stories,
         vectors: tfidf,
         boilerplate_lines_dropped: prepared.boilerplate_lines_dropped,
-        config: config.clone(),
+        config,
     };
     (analysis, prepared)
 }

@@ -70,7 +70,34 @@ impl StoryOptions {
     pub fn floor(&self) -> f32 {
         self.threshold / 2.0
     }
+
+    /// These options with the threshold scaled to the length of the
+    /// documents: two reports of one story share fewer terms, and so have
+    /// a lower cosine, when they are short. `threshold` holds for
+    /// documents of [`FULL_LENGTH_TERMS`] distinct terms or more (the
+    /// median over the corpus); below, it shrinks with the square root of
+    /// the median. Measured on ECB+ cut to its titles, its first line, its
+    /// first four and eight lines (median 7, 16, 45 and 72 terms), the best
+    /// thresholds were 0.10, 0.14, 0.20 and 0.28; the full articles' 0.28.
+    pub fn scaled_to(&self, vectors: &[SparseVector]) -> StoryOptions {
+        let mut terms: Vec<usize> = vectors.iter().map(|v| v.terms.len()).collect();
+        let scale = if terms.is_empty() {
+            1.0
+        } else {
+            let middle = terms.len() / 2;
+            let median = *terms.select_nth_unstable(middle).1 as f32;
+            (median / FULL_LENGTH_TERMS as f32).sqrt().min(1.0)
+        };
+        StoryOptions {
+            threshold: self.threshold * scale,
+            ..self.clone()
+        }
+    }
 }
+
+/// Distinct terms (median over a corpus) from which the story threshold
+/// applies unscaled (see [`StoryOptions::scaled_to`]).
+pub const FULL_LENGTH_TERMS: usize = 64;
 
 impl Default for StoryOptions {
     fn default() -> Self {
@@ -229,5 +256,27 @@ fn describe(docs: &[u32], tfidf: &TfIdf, headline_candidate: &[bool], label_term
         label,
         cohesion,
         substories: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vector_of(terms: u32) -> SparseVector {
+        SparseVector::unit_from_entries((0..terms).map(|t| (t, 1.0)).collect())
+    }
+
+    #[test]
+    fn the_threshold_shrinks_for_short_documents_only() {
+        let options = StoryOptions::with_threshold(0.3);
+        let long: Vec<SparseVector> = [80, 200, 70].map(vector_of).into();
+        assert_eq!(options.scaled_to(&long).threshold, 0.3);
+        // Median 16 terms: a quarter of the full length, half the threshold.
+        let short: Vec<SparseVector> = [16, 3, 500].map(vector_of).into();
+        let scaled = options.scaled_to(&short);
+        assert!((scaled.threshold - 0.15).abs() < 1e-6);
+        assert_eq!(scaled.split_ratio, options.split_ratio);
+        assert_eq!(options.scaled_to(&[]).threshold, 0.3);
     }
 }
