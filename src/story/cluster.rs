@@ -6,12 +6,13 @@
 //! undone when it is below the floor; in between, it is undone when each
 //! side is markedly tighter on its own than the two are together (their
 //! mean cosine below `split_ratio` times each side's mean inner cosine). A
-//! story is a highest node whose merges all stand. A story's sub-stories are the two groups its last merge
-//! joined (those of at least two documents): by construction each is
-//! tighter than the story, and each can hold sub-stories of its own, down
-//! to [`SUBSTORY_DEPTH`]. Blocks too large for a full distance matrix are
-//! first split with k-means (linfa-clustering) on hashed dense projections
-//! of the vectors.
+//! story is a highest node whose merges all stand.
+//!
+//! A story's sub-stories are the two groups its last merge joined (those of
+//! at least two documents): by construction each is tighter than the story,
+//! and each can hold sub-stories of its own, down to [`SUBSTORY_DEPTH`].
+//! Blocks too large for a full distance matrix are first split with
+//! k-means (linfa-clustering) on hashed dense projections of the vectors.
 
 use crate::sketch::hash::{fmix64, reduce};
 use crate::vector::{Postings, SparseVector};

@@ -54,9 +54,7 @@ impl StoryOptions {
             label_terms: 5,
         }
     }
-}
 
-impl StoryOptions {
     /// Where cluster trees are cut.
     pub fn cut(&self) -> cluster::Cut {
         cluster::Cut {
