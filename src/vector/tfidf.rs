@@ -93,30 +93,29 @@ fn is_number(term: &str) -> bool {
     term.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// The script (index) most of a document's words are written in, given its
-/// terms with their counts; Latin, the digits' own, when it has no words.
-fn main_script<'a>(terms: impl Iterator<Item = (&'a str, f32)>) -> usize {
+/// How many of a document's words (numbers aside) each script holds, given
+/// its terms with their counts (before weighting).
+fn words_by_script<'a>(terms: impl Iterator<Item = (&'a str, f32)>) -> [f32; Script::COUNT] {
     let mut words = [0f32; Script::COUNT];
     for (term, count) in terms {
         if !is_number(term) {
             words[Script::of(term).index()] += count;
         }
     }
-    // Ties go to the lower index, so the choice is deterministic.
+    words
+}
+
+/// The script (index) most of a document's words are written in; Latin,
+/// the digits' own, when it has no words. Ties go to the lower index, so
+/// the choice is deterministic.
+fn main_script(words: &[f32; Script::COUNT]) -> usize {
     (0..Script::COUNT).fold(Script::Latin.index(), |best, s| {
         if words[s] > words[best] { s } else { best }
     })
 }
 
-/// Which scripts are a minority among a document's words, given its terms
-/// with their counts (before weighting).
-fn minority_scripts<'a>(terms: impl Iterator<Item = (&'a str, f32)>) -> [bool; Script::COUNT] {
-    let mut words = [0f32; Script::COUNT];
-    for (term, count) in terms {
-        if !is_number(term) {
-            words[Script::of(term).index()] += count;
-        }
-    }
+/// Which scripts are a minority among a document's words.
+fn minority_scripts(words: &[f32; Script::COUNT]) -> [bool; Script::COUNT] {
     let total: f32 = words.iter().sum();
     words.map(|w| w > 0.0 && w < MINORITY_SHARE * total)
 }
@@ -172,7 +171,7 @@ pub fn term_weights<'a>(
     }
     let names = names_of(document);
     let context = TermContext {
-        minority: minority_scripts(counts.iter().map(|(&t, &c)| (t, c))),
+        minority: minority_scripts(&words_by_script(counts.iter().map(|(&t, &c)| (t, c)))),
         names: &names,
         options,
     };
@@ -276,10 +275,10 @@ impl TfIdf {
         let main_script_of: Vec<usize> = with_ids
             .iter()
             .map(|doc| {
-                main_script(
-                    doc.iter()
-                        .map(|&(id, count)| (vocabulary[id as usize].as_str(), count)),
-                )
+                let terms = doc
+                    .iter()
+                    .map(|&(id, count)| (vocabulary[id as usize].as_str(), count));
+                main_script(&words_by_script(terms))
             })
             .collect();
         let mut documents_in = [0u32; Script::COUNT];
@@ -326,7 +325,9 @@ impl TfIdf {
                 };
                 let names = names_of(document);
                 let context = TermContext {
-                    minority: minority_scripts(entries().map(|((_, t), count)| (t, count))),
+                    minority: minority_scripts(&words_by_script(
+                        entries().map(|((_, t), count)| (t, count)),
+                    )),
                     names: &names,
                     options,
                 };
