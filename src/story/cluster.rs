@@ -340,4 +340,49 @@ mod tests {
         assert_eq!(clusters.len(), 1, "{clusters:?}");
         assert_eq!(clusters[0].substories.len(), 2);
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 64,
+            failure_persistence: None,
+            ..Default::default()
+        })]
+
+        /// Stories partition the block, and a higher threshold only ever
+        /// splits stories: every merge that stands under it stands under a
+        /// lower one (its floor is lower too, the ratio test the same).
+        #[test]
+        fn a_higher_threshold_refines_the_stories(
+            docs in proptest::collection::vec(
+                proptest::collection::vec((0u32..12, 0.1f32..1.0), 1..6),
+                2..24,
+            ),
+            low in 0.05f32..0.5,
+            raise in 0.0f32..0.4,
+        ) {
+            let vectors: Vec<SparseVector> = docs.iter().map(|d| unit(d)).collect();
+            let block: Vec<u32> = (0..vectors.len() as u32).collect();
+            let cut_at = |threshold: f32| Cut { threshold, floor: threshold / 2.0, split_ratio: 0.85 };
+            let story_of = |clusters: &[Cluster]| {
+                let mut story = vec![usize::MAX; vectors.len()];
+                for (i, c) in clusters.iter().enumerate() {
+                    for &u in &c.units {
+                        proptest::prop_assert_eq!(story[u as usize], usize::MAX, "unit in two stories");
+                        story[u as usize] = i;
+                    }
+                }
+                proptest::prop_assert!(story.iter().all(|&s| s != usize::MAX), "unit in no story");
+                Ok(story)
+            };
+            let coarse = story_of(&cluster_block(&block, &vectors, &cut_at(low), 100))?;
+            let fine = story_of(&cluster_block(&block, &vectors, &cut_at(low + raise), 100))?;
+            for a in 0..vectors.len() {
+                for b in 0..vectors.len() {
+                    if fine[a] == fine[b] {
+                        proptest::prop_assert_eq!(coarse[a], coarse[b]);
+                    }
+                }
+            }
+        }
+    }
 }
