@@ -84,6 +84,8 @@ impl Bands {
                 keys
             })
             .collect();
+        // Read once, not once per band: each signature's first value sits a
+        // cache line away from the next one's.
         let blank: Vec<bool> = (0..n).map(|doc| signatures.is_blank(doc)).collect();
         let mut pairs: Vec<u64> = (0..self.bands)
             .into_par_iter()

@@ -160,11 +160,9 @@ impl Tree {
         for (i, &(a, b, _)) in self.merges.iter().enumerate() {
             whole[self.leaves + i] = whole[a] && whole[b] && stands(i);
         }
+        // Blocks of one unit never reach the tree, so there is a root.
         let mut stories = Vec::new();
-        let mut stack: Vec<usize> = match self.merges.len() {
-            0 => (0..self.leaves).collect(),
-            merges => vec![self.leaves + merges - 1],
-        };
+        let mut stack = vec![nodes - 1];
         while let Some(node) = stack.pop() {
             match self.children(node) {
                 Some((a, b)) if !whole[node] => stack.extend([a, b]),
@@ -324,19 +322,18 @@ mod tests {
             floor: 0.2,
             split_ratio: 0.85,
         };
+        let clustered = |own_weight: f32| {
+            let vectors: Vec<SparseVector> = pair(1, 10, 20, own_weight)
+                .into_iter()
+                .chain(pair(1, 11, 30, own_weight))
+                .collect();
+            cluster_block(&[0, 1, 2, 3], &vectors, &cut, 100)
+        };
         // Tight pairs: each pair is far closer inside than across.
-        let tight: Vec<SparseVector> = pair(1, 10, 20, 1.5)
-            .into_iter()
-            .chain(pair(1, 11, 30, 1.5))
-            .collect();
-        let clusters = cluster_block(&[0, 1, 2, 3], &tight, &cut, 100);
+        let clusters = clustered(1.5);
         assert_eq!(clusters.len(), 2, "{clusters:?}");
         // Loose pairs: inside barely closer than across, so they stay one.
-        let loose: Vec<SparseVector> = pair(1, 10, 20, 0.2)
-            .into_iter()
-            .chain(pair(1, 11, 30, 0.2))
-            .collect();
-        let clusters = cluster_block(&[0, 1, 2, 3], &loose, &cut, 100);
+        let clusters = clustered(0.2);
         assert_eq!(clusters.len(), 1, "{clusters:?}");
         assert_eq!(clusters[0].substories.len(), 2);
     }

@@ -272,15 +272,18 @@ impl TfIdf {
         // not among Arabic articles about 2015.
         let script_of: Vec<usize> = vocabulary.iter().map(|t| Script::of(t).index()).collect();
         let is_number_term: Vec<bool> = vocabulary.iter().map(|t| is_number(t)).collect();
-        let main_script_of: Vec<usize> = with_ids
+        // Words per script, counted once per document: they give both its
+        // main script (here) and its minority scripts (below).
+        let script_words: Vec<[f32; Script::COUNT]> = with_ids
             .iter()
             .map(|doc| {
-                let terms = doc
-                    .iter()
-                    .map(|&(id, count)| (vocabulary[id as usize].as_str(), count));
-                main_script(&words_by_script(terms))
+                words_by_script(
+                    doc.iter()
+                        .map(|&(id, count)| (vocabulary[id as usize].as_str(), count)),
+                )
             })
             .collect();
+        let main_script_of: Vec<usize> = script_words.iter().map(main_script).collect();
         let mut documents_in = [0u32; Script::COUNT];
         let mut documents_mainly_in = [0u32; Script::COUNT];
         let mut number_frequency: AHashMap<(u32, usize), u32> = AHashMap::new();
@@ -314,7 +317,8 @@ impl TfIdf {
             .into_par_iter()
             .zip(documents)
             .zip(main_script_of)
-            .map(|((entries, document), main)| {
+            .zip(&script_words)
+            .map(|(((entries, document), main), words)| {
                 // Spellings of one term add up before the sublinear scaling.
                 let mut v = SparseVector::from_entries(entries);
                 let entries = || {
@@ -325,9 +329,7 @@ impl TfIdf {
                 };
                 let names = names_of(document);
                 let context = TermContext {
-                    minority: minority_scripts(&words_by_script(
-                        entries().map(|((_, t), count)| (t, count)),
-                    )),
+                    minority: minority_scripts(words),
                     names: &names,
                     options,
                 };
