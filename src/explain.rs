@@ -389,7 +389,7 @@ mod tests {
             "{e:?}"
         );
         assert_eq!(e.passages[0].a, REPORT);
-        assert!(e.shared_terms.iter().any(|t| t.term == "inflation"));
+        assert!(e.shared_terms.iter().any(|t| t.term == "central"));
         let sum: f64 = e.shared_terms.iter().map(|t| t.contribution).sum();
         assert!(sum <= e.cosine + 1e-3);
 

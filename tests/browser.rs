@@ -172,7 +172,12 @@ fn seeds_report_renders_its_stories_right_to_left() {
     assert!(!substories.is_empty(), "no sub-story in {analysis}");
     for story in stories.iter().chain(&substories) {
         let headline = story["headline"].as_str().unwrap();
-        let shown = format!("dir=\"rtl\">{headline}<");
+        // The DOM is serialised with `&`, `<` and `>` escaped.
+        let escaped = headline
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+        let shown = format!("dir=\"rtl\">{escaped}<");
         assert!(dom.contains(&shown), "headline {headline} not shown RTL");
         let id = story["id"].as_str().unwrap();
         assert!(dom.contains(id), "story {id} missing");

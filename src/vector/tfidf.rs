@@ -1,6 +1,6 @@
 //! TF-IDF over word tokens: stop words of each document's language removed,
-//! Arabic tokens light-stemmed, title terms weighted up, sublinear term
-//! frequency, names and numbers weighted up, smoothed idf counted among the
+//! Arabic tokens light-stemmed, title terms and the lead weighted up,
+//! sublinear term frequency, names and numbers weighted up, smoothed idf counted among the
 //! documents of the term's own script, minority scripts of a document
 //! damped, unit length.
 //!
@@ -8,6 +8,13 @@
 //! look-alike events apart (two earthquakes on one island: the date and the
 //! magnitude; two DUI arrests of one team's players: the player). On ECB+
 //! they raise the B-cubed F1 of the stories by about 0.02 (see the README).
+//!
+//! The lead is weighted up because news is written as an inverted pyramid:
+//! the first sentences say what happened, who, where and when; later
+//! paragraphs give background, which look-alike events share (an actor's
+//! earlier stays in rehab, a team's earlier arrests). A body token's count
+//! is multiplied by `1 + lead_weight × e^(−position / lead_length)`, its
+//! position counted in tokens after the title.
 
 use super::SparseVector;
 use crate::corpus::Document;
@@ -28,6 +35,10 @@ pub struct TfIdfOptions {
     pub name_weight: f32,
     /// Factor for a number.
     pub number_weight: f32,
+    /// Extra weight of the first body token; it fades with position.
+    pub lead_weight: f32,
+    /// Tokens over which the lead's extra weight falls by a factor e.
+    pub lead_length: f32,
 }
 
 impl Default for TfIdfOptions {
@@ -36,6 +47,8 @@ impl Default for TfIdfOptions {
             title_weight: 2.0,
             name_weight: 2.0,
             number_weight: 2.0,
+            lead_weight: 1.0,
+            lead_length: 50.0,
         }
     }
 }
@@ -71,7 +84,12 @@ fn token_counts<'a>(text: &'a PreparedText, options: &TfIdfOptions) -> Vec<(&'a 
     let title = tokens(text.title()).count();
     for (i, token) in all.into_iter().enumerate() {
         if is_content(token) && !languages.is_stop_word(token) {
-            let weight = if i < title { options.title_weight } else { 1.0 };
+            let weight = if i < title {
+                options.title_weight
+            } else {
+                let position = (i - title + 1) as f32;
+                1.0 + options.lead_weight * (-position / options.lead_length).exp()
+            };
             *counts.entry(token).or_default() += weight;
         }
     }
@@ -410,12 +428,13 @@ mod tests {
         // One Arabic word in both Arabic documents, one English word in one
         // of three English documents: among its own script's documents the
         // Arabic word is common, so it weighs less than the English one.
+        // Titles, so that every word counts alike (the lead fades).
         let texts = [
-            prepared("", "موسكو روسيا"),
-            prepared("", "موسكو سوريا"),
-            prepared("", "earthquake coast"),
-            prepared("", "election vote"),
-            prepared("", "harvest crops"),
+            prepared("موسكو روسيا", ""),
+            prepared("موسكو سوريا", ""),
+            prepared("earthquake coast", ""),
+            prepared("election vote", ""),
+            prepared("harvest crops", ""),
         ];
         let tfidf = build(&texts, &TfIdfOptions::default());
         let weight = |doc: usize, term: &str| weight_of(&tfidf, doc, term);
@@ -445,6 +464,26 @@ mod tests {
     }
 
     #[test]
+    fn the_lead_weighs_more_and_fades() {
+        // Each word once; "quake" opens the body, "harvest" comes 200
+        // filler tokens later (stop words: they count for position only).
+        let filler = "the ".repeat(200);
+        let texts = [
+            prepared("", &format!("quake {filler} harvest")),
+            prepared("", "election"),
+        ];
+        let tfidf = build(&texts, &TfIdfOptions::default());
+        let weight = |term: &str| weight_of(&tfidf, 0, term);
+        let options = TfIdfOptions::default();
+        let lead = 1.0 + options.lead_weight * (-1.0 / options.lead_length).exp();
+        let ratio = weight("quake") / weight("harvest");
+        // Sublinear: a count c weighs 1 + ln c.
+        let late = 1.0 + options.lead_weight * (-202.0 / options.lead_length).exp();
+        let expected = (1.0 + lead.ln()) / (1.0 + late.ln());
+        assert!((ratio - expected).abs() < 1e-4, "{ratio} vs {expected}");
+    }
+
+    #[test]
     fn names_and_numbers_weigh_more() {
         // Each word once in the body of the first document, none in the
         // title; only the name and the number are weighted up.
@@ -452,14 +491,18 @@ mod tests {
             prepared("", "the quake near Qeshm hurt 26 villagers"),
             prepared("", "harvest"),
         ];
-        let tfidf = build(&texts, &TfIdfOptions::default());
+        let no_lead = TfIdfOptions {
+            lead_weight: 0.0,
+            ..TfIdfOptions::default()
+        };
+        let tfidf = build(&texts, &no_lead);
         let weight = |term: &str| weight_of(&tfidf, 0, term);
         assert!((weight("qeshm") - 2.0 * weight("quake")).abs() < 1e-6);
         assert!((weight("26") - 2.0 * weight("villagers")).abs() < 1e-6);
         let plain = TfIdfOptions {
             name_weight: 1.0,
             number_weight: 1.0,
-            ..TfIdfOptions::default()
+            ..no_lead
         };
         let tfidf = build(&texts, &plain);
         let v = &tfidf.vectors[0];
