@@ -20,8 +20,10 @@ fn seeds_form_the_two_reference_stories() {
 fn seed_stories_do_not_hang_on_one_threshold() {
     // The two seed stories are told apart by how much tighter each is than
     // the two together, not by where a single threshold falls, so they come
-    // out right well away from the default threshold too.
-    for threshold in ["0.2", "0.32"] {
+    // out right well away from the default threshold too. (For five
+    // documents the threshold in force is 0.77 of the one given: see
+    // `StoryOptions::scaled_to`; these are 0.18 and 0.32 in force.)
+    for threshold in ["0.24", "0.42"] {
         let report = run_json(&[
             fixture("seeds").to_str().unwrap(),
             "--story-threshold",

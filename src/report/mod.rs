@@ -78,7 +78,8 @@ pub struct Settings {
     /// Near-duplicate Jaccard threshold.
     pub dup_threshold: f64,
     /// Mean cosine at which clusters always join one story (average
-    /// linkage); below half of it they never do.
+    /// linkage); below half of it they never do. The threshold in force,
+    /// scaled to the corpus (see `StoryOptions::scaled_to`).
     pub story_threshold: f64,
     /// Between the two, the share of each cluster's own mean inner cosine
     /// that the mean cosine between them must reach.
