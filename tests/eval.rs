@@ -125,3 +125,56 @@ fn bad_label_lines_are_reported_and_missing_labels_fail() {
         .code(1)
         .stderr(predicate::str::contains("cannot read labels"));
 }
+
+/// The ECB+ articles of some topics.
+fn ecbplus_topics(topics: &[&str]) -> Vec<std::path::PathBuf> {
+    let mut paths: Vec<std::path::PathBuf> = fs::read_dir(fixture("ecbplus-dev/docs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_str().unwrap();
+            topics.iter().any(|t| name.starts_with(&format!("{t}_")))
+        })
+        .collect();
+    paths.sort();
+    paths
+}
+
+#[test]
+fn linfa_baselines_are_scored_on_the_same_vectors() {
+    // Two ECB+ topics, four well separated events (a prison escape, a
+    // killing, two shootings): k-means with the gold number of clusters and
+    // DBSCAN at the story threshold both find them (1.0 measured); the
+    // report says which clusterer was scored.
+    let labels = fixture("ecbplus-dev/labels.tsv");
+    let inputs = ecbplus_topics(&["3", "22"]);
+    let kmeans = eval_json_with(
+        &labels,
+        &inputs,
+        &["--clusterer", "kmeans", "--clusters", "4"],
+    );
+    assert_eq!(kmeans["clusterer"], "kmeans");
+    assert_eq!(kmeans["scores"]["gold_stories"], 4);
+    assert_eq!(kmeans["scores"]["predicted_stories"], 4);
+    assert!(
+        kmeans["scores"]["bcubed_f1"].as_f64().unwrap() > 0.9,
+        "{kmeans}"
+    );
+    let dbscan = eval_json_with(&labels, &inputs, &["--clusterer", "dbscan"]);
+    assert_eq!(dbscan["clusterer"], "dbscan");
+    assert!(
+        dbscan["scores"]["bcubed_f1"].as_f64().unwrap() > 0.9,
+        "{dbscan}"
+    );
+    let stories = eval_json_with(&labels, &inputs, &[]);
+    assert_eq!(stories["clusterer"], "stories");
+
+    // k-means needs its k.
+    story_cluster()
+        .args(["eval", "--clusterer", "kmeans", "--labels"])
+        .arg(&labels)
+        .args(&inputs)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--clusters"));
+}

@@ -10,12 +10,18 @@ use std::path::PathBuf;
 use story_cluster::error::{Error, exit_code};
 use story_cluster::eval::{Scores, parse_labels, score};
 use story_cluster::report::Report;
+use story_cluster::story::baselines::{self, Baseline};
 
 /// Score the stories of a set of articles against gold labels.
 ///
 /// LABELS is a TSV file of doc_id<TAB>story lines (a doc_id<TAB>… header is
 /// optional). Documents without a label are left out of the scores and
 /// counted; labelled documents missing from the input are reported.
+///
+/// --clusterer scores, instead of the stories, a baseline on the same
+/// vectors: linfa's DBSCAN (neighbours at the story threshold in force or
+/// above, two points a core) or k-means (--clusters K), for labelled sets
+/// of up to 3,000 documents.
 #[derive(Debug, ClapArgs)]
 #[command(after_help = "Exit codes: 0 success, 1 bad input (reported on stderr), 2 usage error.")]
 pub struct Args {
@@ -28,6 +34,14 @@ pub struct Args {
 
     #[command(flatten)]
     tuning: TuningArgs,
+
+    /// What is scored: the stories, or a baseline clusterer.
+    #[arg(long, value_enum, default_value = "stories")]
+    clusterer: Clusterer,
+
+    /// Clusters for --clusterer kmeans.
+    #[arg(long, value_name = "K", required_if_eq("clusterer", "kmeans"), value_parser = clap::value_parser!(u32).range(1..))]
+    clusters: Option<u32>,
 
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value = "text")]
@@ -47,8 +61,21 @@ enum EvalFormat {
     Json,
 }
 
+/// What `eval` scores.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+enum Clusterer {
+    /// The pipeline's stories (average linkage, relative cut).
+    Stories,
+    /// linfa DBSCAN on the same vectors.
+    Dbscan,
+    /// linfa k-means on the same vectors.
+    Kmeans,
+}
+
 #[derive(Serialize)]
 struct Evaluation {
+    clusterer: Clusterer,
     scores: Scores,
     story_threshold: f64,
     dup_threshold: f64,
@@ -79,12 +106,45 @@ pub fn run(args: Args) -> Result<i32, Error> {
     }
     let (analysis, problems) = read_and_analyse(&args.input, &args.tuning)?;
     let report = Report::new(&analysis, &problems);
+    // The cluster of each document, in the report's order (by id).
+    let clusters: Vec<String> = match args.clusterer {
+        Clusterer::Stories => report.documents.iter().map(|d| d.story.clone()).collect(),
+        baseline => {
+            let baseline = match baseline {
+                Clusterer::Dbscan => Baseline::Dbscan {
+                    min_cosine: analysis.config.stories.threshold,
+                },
+                _ => Baseline::KMeans {
+                    k: args.clusters.unwrap_or(1) as usize,
+                },
+            };
+            let assignment =
+                baselines::assign(&analysis.vectors.vectors, baseline).ok_or_else(|| {
+                    Error::Usage(format!(
+                        "--clusterer handles at most {} documents; the input has {}",
+                        baselines::MAX_DOCUMENTS,
+                        analysis.documents.len()
+                    ))
+                })?;
+            let by_id: std::collections::HashMap<&str, usize> = analysis
+                .documents
+                .iter()
+                .zip(assignment)
+                .map(|(d, c)| (d.id.as_str(), c))
+                .collect();
+            report
+                .documents
+                .iter()
+                .map(|d| format!("C{}", by_id[d.id.as_str()]))
+                .collect()
+        }
+    };
     let (mut predicted, mut gold) = (Vec::new(), Vec::new());
     let mut unlabelled = 0;
-    for doc in &report.documents {
+    for (doc, cluster) in report.documents.iter().zip(&clusters) {
         match labels.get(&doc.id) {
             Some(story) => {
-                predicted.push(doc.story.as_str());
+                predicted.push(cluster.as_str());
                 gold.push(story.as_str());
             }
             None => unlabelled += 1,
@@ -99,6 +159,7 @@ pub fn run(args: Args) -> Result<i32, Error> {
         .collect();
     missing.sort();
     let evaluation = Evaluation {
+        clusterer: args.clusterer,
         scores: score(&predicted, &gold),
         story_threshold: report.settings.story_threshold,
         dup_threshold: report.settings.dup_threshold,
@@ -119,9 +180,14 @@ pub fn run(args: Args) -> Result<i32, Error> {
 
 fn write_text(e: &Evaluation, out: &mut dyn Write) -> std::io::Result<()> {
     let s = &e.scores;
+    let scored = match e.clusterer {
+        Clusterer::Stories => "predicted stories",
+        Clusterer::Dbscan => "DBSCAN clusters",
+        Clusterer::Kmeans => "k-means clusters",
+    };
     writeln!(
         out,
-        "{} documents scored · {} gold stories · {} predicted stories (story threshold {})",
+        "{} documents scored · {} gold stories · {} {scored} (story threshold {})",
         s.documents, s.gold_stories, s.predicted_stories, e.story_threshold
     )?;
     writeln!(out, "             precision  recall     F1")?;

@@ -11,20 +11,10 @@
 //! A story's sub-stories are the two groups its last merge joined (those of
 //! at least two documents): by construction each is tighter than the story,
 //! and each can hold sub-stories of its own, down to [`SUBSTORY_DEPTH`].
-//! Blocks too large for a full distance matrix are first split with
-//! k-means (linfa-clustering) on hashed dense projections of the vectors.
 
-use crate::sketch::hash::{fmix64, reduce};
 use crate::vector::{Postings, SparseVector};
 use kodama::{Method, linkage};
-use linfa::DatasetBase;
-use linfa::traits::{Fit, Predict};
-use linfa_clustering::KMeans;
-use ndarray::Array2;
 use rayon::prelude::*;
-
-/// Dimensions of the dense projection used to split large blocks.
-const PROJECTION_DIMS: usize = 256;
 
 /// Levels of sub-stories kept below a story.
 pub const SUBSTORY_DEPTH: usize = 2;
@@ -52,23 +42,12 @@ pub struct Cut {
 }
 
 /// Clusters one block (unit indices, ascending).
-pub fn cluster_block(
-    block: &[u32],
-    vectors: &[SparseVector],
-    cut: &Cut,
-    max_block: usize,
-) -> Vec<Cluster> {
+pub fn cluster_block(block: &[u32], vectors: &[SparseVector], cut: &Cut) -> Vec<Cluster> {
     if block.len() == 1 {
         return vec![Cluster {
             units: block.to_vec(),
             substories: Vec::new(),
         }];
-    }
-    if block.len() > max_block {
-        return split(block, vectors, max_block)
-            .into_par_iter()
-            .flat_map_iter(|part| cluster_block(&part, vectors, cut, max_block))
-            .collect();
     }
     let n = block.len();
     let mut condensed = condensed_distances(block, vectors);
@@ -208,48 +187,6 @@ impl Tree {
     }
 }
 
-/// Splits a large block into parts with k-means on a feature-hashed dense
-/// projection (cosine on unit rows is monotone in Euclidean distance).
-fn split(block: &[u32], vectors: &[SparseVector], max_block: usize) -> Vec<Vec<u32>> {
-    let k = block.len().div_ceil(max_block).max(2);
-    let mut dense = Array2::<f64>::zeros((block.len(), PROJECTION_DIMS));
-    for (row, &unit) in block.iter().enumerate() {
-        let v = &vectors[unit as usize];
-        for (&term, &weight) in v.terms.iter().zip(&v.weights) {
-            let h = fmix64(term as u64 + 1);
-            let sign = if h & 1 == 0 { 1.0 } else { -1.0 };
-            dense[[row, reduce(h, PROJECTION_DIMS)]] += sign * weight as f64;
-        }
-        let norm = dense.row(row).dot(&dense.row(row)).sqrt();
-        if norm > 0.0 {
-            dense.row_mut(row).mapv_inplace(|x| x / norm);
-        }
-    }
-    // One run: the split only bounds the work, so a good-enough partition
-    // from k-means++ seeding is all that is needed.
-    let labels = KMeans::params(k)
-        .n_runs(1)
-        .max_n_iterations(30)
-        .fit(&DatasetBase::from(dense.clone()))
-        .map(|model| model.predict(&dense));
-    let mut parts: Vec<Vec<u32>> = vec![Vec::new(); k];
-    match labels {
-        Ok(labels) => {
-            for (&unit, &label) in block.iter().zip(labels.iter()) {
-                parts[label].push(unit);
-            }
-        }
-        Err(_) => parts.clear(),
-    }
-    parts.retain(|p| !p.is_empty());
-    if parts.len() < 2 {
-        // k-means could not separate the block: halve it so work stays bounded.
-        let (left, right) = block.split_at(block.len() / 2);
-        return vec![left.to_vec(), right.to_vec()];
-    }
-    parts
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -275,7 +212,7 @@ mod tests {
             unit(&[(1, 1.0), (4, 1.0)]),
             unit(&[(9, 1.0)]),
         ];
-        let clusters = cluster_block(&[0, 1, 2, 3], &vectors, &cut(0.3), 100);
+        let clusters = cluster_block(&[0, 1, 2, 3], &vectors, &cut(0.3));
         assert_eq!(clusters.len(), 2);
         assert_eq!(clusters[0].units, vec![0, 1, 2]);
         assert_eq!(clusters[0].substories.len(), 1);
@@ -284,27 +221,17 @@ mod tests {
     }
 
     #[test]
-    fn large_blocks_are_split_and_still_clustered() {
-        // Two well separated topics, block limit below the total.
-        let vectors: Vec<SparseVector> = (0..40)
-            .map(|i| {
-                let topic = if i % 2 == 0 { 100 } else { 200 };
-                unit(&[(topic, 1.0), (topic + 1, 1.0), (1000 + i, 0.2)])
-            })
+    fn condensed_distances_are_the_upper_triangle() {
+        let vectors: Vec<SparseVector> = (0..6)
+            .map(|i| unit(&[(i % 2, 1.0), (10 + i, 0.5)]))
             .collect();
-        let block: Vec<u32> = (0..40).collect();
-        let clusters = cluster_block(&block, &vectors, &cut(0.5), 25);
+        let block: Vec<u32> = (0..6).collect();
         let n = vectors.len();
         let condensed = condensed_distances(&block, &vectors);
         assert_eq!(condensed.len(), n * (n - 1) / 2);
         // Row-major upper triangle: (0,1), (0,2), …, (1,2), …
         assert!((condensed[1] - (1.0 - vectors[0].dot(&vectors[2]))).abs() < 1e-6);
         assert!((condensed[n - 1] - (1.0 - vectors[1].dot(&vectors[2]))).abs() < 1e-6);
-        assert_eq!(clusters.len(), 2);
-        for c in &clusters {
-            let parity = c.units[0] % 2;
-            assert!(c.units.iter().all(|u| u % 2 == parity));
-        }
     }
 
     #[test]
@@ -327,7 +254,7 @@ mod tests {
                 .into_iter()
                 .chain(pair(1, 11, 30, own_weight))
                 .collect();
-            cluster_block(&[0, 1, 2, 3], &vectors, &cut, 100)
+            cluster_block(&[0, 1, 2, 3], &vectors, &cut)
         };
         // Tight pairs: each pair is far closer inside than across.
         let clusters = clustered(1.5);
@@ -371,8 +298,8 @@ mod tests {
                 proptest::prop_assert!(story.iter().all(|&s| s != usize::MAX), "unit in no story");
                 Ok(story)
             };
-            let coarse = story_of(&cluster_block(&block, &vectors, &cut_at(low), 100))?;
-            let fine = story_of(&cluster_block(&block, &vectors, &cut_at(low + raise), 100))?;
+            let coarse = story_of(&cluster_block(&block, &vectors, &cut_at(low)))?;
+            let fine = story_of(&cluster_block(&block, &vectors, &cut_at(low + raise)))?;
             for a in 0..vectors.len() {
                 for b in 0..vectors.len() {
                     if fine[a] == fine[b] {

@@ -4,18 +4,20 @@
 //! unit (the centroid of its members). Units are linked by an edge when
 //! their exact cosine reaches the floor, half the story threshold
 //! (candidates from [`neighbours`], never all pairs); connected units form
-//! blocks, and [`cluster`] runs average linkage inside each block and cuts
-//! its tree. Since no merge below the floor stands, and two clusters whose
-//! mean similarity reaches the floor always hold one edge at the floor,
-//! blocking changes nothing the linkage would have found on the whole
-//! corpus.
+//! [`blocks`], and [`cluster`] runs average linkage inside each block and
+//! cuts its tree. Since no merge below the floor stands, and two clusters
+//! whose mean similarity reaches the floor always hold one edge at the
+//! floor, blocking changes nothing the linkage would have found on the
+//! whole corpus, unless a connected group is too large for one distance
+//! matrix and has to be cut (at its weakest links).
 
+pub mod baselines;
+pub mod blocks;
 pub mod cluster;
 pub mod neighbours;
 
 use crate::dedup::Duplicates;
 use crate::progress::Stage;
-use crate::unionfind::UnionFind;
 use crate::vector::{SparseVector, TfIdf};
 use rayon::prelude::*;
 
@@ -181,16 +183,11 @@ pub fn build(
         .collect();
 
     let edges = neighbours::edges(&unit_vectors, options.floor(), &options.neighbours);
-    let mut blocks = UnionFind::new(units.len());
-    for &(a, b, _) in &edges {
-        blocks.union(a, b);
-    }
     let cut = options.cut();
-    let clusters: Vec<cluster::Cluster> = blocks
-        .sets(1)
+    let clusters: Vec<cluster::Cluster> = blocks::blocks(units.len(), &edges, options.max_block)
         .into_par_iter()
         .flat_map_iter(|block| {
-            let clusters = cluster::cluster_block(&block, &unit_vectors, &cut, options.max_block);
+            let clusters = cluster::cluster_block(&block, &unit_vectors, &cut);
             stage.inc(block.iter().map(|&u| units[u as usize].len() as u64).sum());
             clusters
         })
