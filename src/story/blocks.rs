@@ -13,9 +13,9 @@
 
 use crate::unionfind::UnionFind;
 
-/// The blocks of `units` units joined by `edges` (unit, unit, cosine):
-/// each sorted, ordered by their smallest unit, none larger than
-/// `max_block`.
+/// The blocks of `units` units joined by `edges` (unit, unit, cosine;
+/// each pair at most once): each sorted, ordered by their smallest unit,
+/// none larger than `max_block`. The order of `edges` does not matter.
 pub fn blocks(units: usize, edges: &[(u32, u32, f32)], max_block: usize) -> Vec<Vec<u32>> {
     let mut components = UnionFind::new(units);
     for &(a, b, _) in edges {
@@ -92,5 +92,56 @@ mod tests {
         assert_eq!(found.iter().map(Vec::len).sum::<usize>(), 50);
         // The strongest links come first: the first block is the chain's head.
         assert_eq!(found[0], (0..8).collect::<Vec<u32>>());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 128,
+            failure_persistence: None,
+            ..Default::default()
+        })]
+
+        /// Blocks partition the units, none is larger than the limit, every
+        /// link inside a block joins two units of one component, and a
+        /// component within the limit is one block, whatever the order of
+        /// the edges.
+        #[test]
+        fn blocks_partition_components_within_the_limit(
+            links in proptest::collection::vec((0u32..30, 0u32..30, 0.0f32..1.0), 0..80),
+            max_block in 1usize..12,
+            rotate in 0usize..80,
+        ) {
+            let units = 30;
+            let edges: Vec<(u32, u32, f32)> =
+                links.into_iter().filter(|(a, b, _)| a < b).collect();
+            let found = blocks(units, &edges, max_block);
+            let mut block_of = vec![usize::MAX; units];
+            for (i, block) in found.iter().enumerate() {
+                proptest::prop_assert!(block.len() <= max_block);
+                for &u in block {
+                    proptest::prop_assert_eq!(block_of[u as usize], usize::MAX);
+                    block_of[u as usize] = i;
+                }
+            }
+            proptest::prop_assert!(block_of.iter().all(|&b| b != usize::MAX));
+
+            let mut components = UnionFind::new(units);
+            for &(a, b, _) in &edges {
+                components.union(a, b);
+            }
+            for component in components.sets(1) {
+                if component.len() <= max_block {
+                    proptest::prop_assert!(found.contains(&component));
+                }
+            }
+
+            let mut reordered = edges.clone();
+            if !reordered.is_empty() {
+                let by = rotate % reordered.len();
+                reordered.rotate_left(by);
+            }
+            reordered.reverse();
+            proptest::prop_assert_eq!(blocks(units, &reordered, max_block), found);
+        }
     }
 }
