@@ -50,9 +50,9 @@ pub struct TuningArgs {
     pub dup_threshold: f64,
 
     /// Mean cosine similarity at which two clusters always join one story
-    /// (below half of it, never), for a corpus of 800 documents or more
-    /// whose median document has 64 distinct terms or more; shorter
-    /// documents and smaller corpora scale it down (reports show the
+    /// (below half of it, never), for a corpus of 800 documents whose
+    /// median document has 64 distinct terms or more; shorter documents
+    /// scale it down, and corpus size by √(ln n / ln 800) (reports show the
     /// threshold in force). Lower gives broader stories.
     #[arg(long, value_name = "S", default_value_t = story::DEFAULT_THRESHOLD as f64, value_parser = unit_interval)]
     pub story_threshold: f64,
