@@ -41,8 +41,19 @@ pub struct Cut {
     pub split_ratio: f32,
 }
 
-/// Clusters one block (unit indices, ascending).
-pub fn cluster_block(block: &[u32], vectors: &[SparseVector], cut: &Cut) -> Vec<Cluster> {
+/// Clusters one block (unit indices, ascending). `lengths` holds each
+/// unit's length factor relative to the corpus's median document (see
+/// [`super::length_factor`]): when the mean factors of a merge's two sides
+/// multiply to more than 1, its threshold and floor are raised by that
+/// product, so documents longer than the median are held to the higher
+/// threshold their length calls for. (Never lowered: blocks are built at
+/// the cut's floor.)
+pub fn cluster_block(
+    block: &[u32],
+    vectors: &[SparseVector],
+    lengths: &[f32],
+    cut: &Cut,
+) -> Vec<Cluster> {
     if block.len() == 1 {
         return vec![Cluster {
             units: block.to_vec(),
@@ -60,7 +71,8 @@ pub fn cluster_block(block: &[u32], vectors: &[SparseVector], cut: &Cut) -> Vec<
             .map(|s| (s.cluster1, s.cluster2, s.dissimilarity))
             .collect(),
     };
-    let mut roots = tree.stories(cut);
+    let leaf_lengths: Vec<f32> = block.iter().map(|&u| lengths[u as usize]).collect();
+    let mut roots = tree.stories(cut, &leaf_lengths);
     roots.sort_by_cached_key(|&root| tree.leaves_of(root).into_iter().min());
     roots
         .into_iter()
@@ -96,21 +108,30 @@ struct Tree {
 }
 
 impl Tree {
-    /// The nodes that are stories under `cut`: the highest nodes whose
-    /// merges all stand.
-    fn stories(&self, cut: &Cut) -> Vec<usize> {
-        // Size and mean inner cosine of every node, from the bottom up: a
-        // merge's mean cosine between its sides is 1 - its dissimilarity
-        // (average linkage), so the inner sums add up exactly.
+    /// The nodes that are stories under `cut`, given each leaf's length
+    /// factor: the highest nodes whose merges all stand.
+    fn stories(&self, cut: &Cut, leaf_lengths: &[f32]) -> Vec<usize> {
+        // Size, mean inner cosine and summed length factor of every node,
+        // from the bottom up: a merge's mean cosine between its sides is
+        // 1 - its dissimilarity (average linkage), so the inner sums add up
+        // exactly.
         let nodes = self.leaves + self.merges.len();
         let mut size = vec![1usize; nodes];
         let mut inner_sum = vec![0f64; nodes];
+        let mut length_sum: Vec<f64> = leaf_lengths.iter().map(|&l| l as f64).collect();
+        length_sum.resize(nodes, 0.0);
         for (i, &(a, b, distance)) in self.merges.iter().enumerate() {
             let node = self.leaves + i;
             size[node] = size[a] + size[b];
             inner_sum[node] =
                 inner_sum[a] + inner_sum[b] + (1.0 - distance as f64) * (size[a] * size[b]) as f64;
+            length_sum[node] = length_sum[a] + length_sum[b];
         }
+        // The product of the sides' mean length factors: the mean over the
+        // merge's cross pairs of each pair's own factor.
+        let pair_factor = |a: usize, b: usize| {
+            (length_sum[a] / size[a] as f64 * length_sum[b] / size[b] as f64) as f32
+        };
         let cohesion = |node: usize| {
             let pairs = size[node] * (size[node] - 1) / 2;
             inner_sum[node] / pairs as f64
@@ -118,10 +139,11 @@ impl Tree {
         let stands = |i: usize| {
             let (a, b, distance) = self.merges[i];
             let between = 1.0 - distance;
-            if between >= cut.threshold {
+            let factor = pair_factor(a, b).max(1.0);
+            if between >= cut.threshold * factor {
                 return true;
             }
-            if between < cut.floor {
+            if between < cut.floor * factor {
                 return false;
             }
             // A single document joining a group gives no inner cosine to
@@ -195,6 +217,11 @@ mod tests {
         SparseVector::unit_from_entries(entries.to_vec())
     }
 
+    /// Length factors of full-length units: thresholds as given.
+    fn full(units: usize) -> Vec<f32> {
+        vec![1.0; units]
+    }
+
     /// A plain threshold cut: no floor below it.
     fn cut(threshold: f32) -> Cut {
         Cut {
@@ -212,7 +239,7 @@ mod tests {
             unit(&[(1, 1.0), (4, 1.0)]),
             unit(&[(9, 1.0)]),
         ];
-        let clusters = cluster_block(&[0, 1, 2, 3], &vectors, &cut(0.3));
+        let clusters = cluster_block(&[0, 1, 2, 3], &vectors, &full(vectors.len()), &cut(0.3));
         assert_eq!(clusters.len(), 2);
         assert_eq!(clusters[0].units, vec![0, 1, 2]);
         assert_eq!(clusters[0].substories.len(), 1);
@@ -235,6 +262,22 @@ mod tests {
     }
 
     #[test]
+    fn documents_longer_than_the_median_are_held_higher() {
+        // Two documents at cosine 0.5. Under a 0.4 threshold they are one
+        // story at the median length and two when both are longer (factor
+        // 1.2 each raises it to 0.4 × 1.44 = 0.576); under 0.6 they are two
+        // however short (factors below 1 never lower it).
+        let vectors = [unit(&[(1, 1.0), (2, 1.0)]), unit(&[(1, 1.0), (3, 1.0)])];
+        let stories = |lengths: &[f32], threshold: f32| {
+            cluster_block(&[0, 1], &vectors, lengths, &cut(threshold)).len()
+        };
+        assert_eq!(stories(&[1.0, 1.0], 0.4), 1);
+        assert_eq!(stories(&[1.2, 1.2], 0.4), 2);
+        assert_eq!(stories(&[1.0, 1.0], 0.6), 2);
+        assert_eq!(stories(&[0.5, 0.5], 0.6), 2);
+    }
+
+    #[test]
     fn tight_groups_split_below_the_threshold_but_loose_ones_do_not() {
         // Two pairs of documents; the mean cosine between the pairs is
         // below the threshold but above the floor.
@@ -254,7 +297,7 @@ mod tests {
                 .into_iter()
                 .chain(pair(1, 11, 30, own_weight))
                 .collect();
-            cluster_block(&[0, 1, 2, 3], &vectors, &cut)
+            cluster_block(&[0, 1, 2, 3], &vectors, &full(vectors.len()), &cut)
         };
         // Tight pairs: each pair is far closer inside than across.
         let clusters = clustered(1.5);
@@ -274,7 +317,8 @@ mod tests {
 
         /// Stories partition the block, and a higher threshold only ever
         /// splits stories: every merge that stands under it stands under a
-        /// lower one (its floor is lower too, the ratio test the same).
+        /// lower one (its floor is lower too, the ratio test the same),
+        /// whatever the documents' length factors.
         #[test]
         fn a_higher_threshold_refines_the_stories(
             docs in proptest::collection::vec(
@@ -283,6 +327,7 @@ mod tests {
             ),
             low in 0.05f32..0.5,
             raise in 0.0f32..0.4,
+            lengths in proptest::collection::vec(0.5f32..1.5, 24),
         ) {
             let vectors: Vec<SparseVector> = docs.iter().map(|d| unit(d)).collect();
             let block: Vec<u32> = (0..vectors.len() as u32).collect();
@@ -298,8 +343,8 @@ mod tests {
                 proptest::prop_assert!(story.iter().all(|&s| s != usize::MAX), "unit in no story");
                 Ok(story)
             };
-            let coarse = story_of(&cluster_block(&block, &vectors, &cut_at(low)))?;
-            let fine = story_of(&cluster_block(&block, &vectors, &cut_at(low + raise)))?;
+            let coarse = story_of(&cluster_block(&block, &vectors, &lengths, &cut_at(low)))?;
+            let fine = story_of(&cluster_block(&block, &vectors, &lengths, &cut_at(low + raise)))?;
             for a in 0..vectors.len() {
                 for b in 0..vectors.len() {
                     if fine[a] == fine[b] {

@@ -81,7 +81,10 @@ impl StoryOptions {
     /// square root of the median. Measured on ECB+ cut to its titles, its
     /// first line, its first four and eight lines (median 7, 16, 45 and 72
     /// terms), the best thresholds were 0.10, 0.14, 0.20 and 0.28; the full
-    /// articles' 0.28.
+    /// articles' 0.28. Merges of documents longer than the median are then
+    /// held higher, pair by pair (see [`length_factor`] and
+    /// [`cluster::cluster_block`]), so that headlines in a corpus do not
+    /// lower the threshold for its full articles.
     ///
     /// Size: in a small corpus the words of a topic are common, so their
     /// idf is low, and two reports of one story have a lower cosine (mean
@@ -94,14 +97,8 @@ impl StoryOptions {
     /// with 5,000 or all 19,043 Reuters articles added, 0.32 (the rule
     /// gives 0.319 and 0.340).
     pub fn scaled_to(&self, vectors: &[SparseVector]) -> StoryOptions {
-        let mut terms: Vec<usize> = vectors.iter().map(|v| v.terms.len()).collect();
-        let length_scale = if terms.is_empty() {
-            1.0
-        } else {
-            let middle = terms.len() / 2;
-            let median = *terms.select_nth_unstable(middle).1 as f32;
-            (median / FULL_LENGTH_TERMS as f32).sqrt().min(1.0)
-        };
+        let median = length_factor(median_terms(vectors));
+        let length_scale = median * median;
         let documents = vectors
             .len()
             .clamp(SMALL_CORPUS_DOCUMENTS, LARGE_CORPUS_DOCUMENTS);
@@ -117,6 +114,25 @@ impl StoryOptions {
 /// Distinct terms (median over a corpus) from which the story threshold
 /// applies unscaled for length (see [`StoryOptions::scaled_to`]).
 pub const FULL_LENGTH_TERMS: usize = 64;
+
+/// A document's share in the length scaling of a pair's threshold: the
+/// threshold for two documents of `a` and `b` distinct terms is
+/// `length_factor(a) × length_factor(b)` times the full-length one, so two
+/// of `t` terms each get √(t / [`FULL_LENGTH_TERMS`]), as
+/// [`StoryOptions::scaled_to`] gives a corpus whose median is `t`.
+pub fn length_factor(distinct_terms: usize) -> f32 {
+    (distinct_terms.min(FULL_LENGTH_TERMS) as f32 / FULL_LENGTH_TERMS as f32).powf(0.25)
+}
+
+/// Distinct terms of the median vector (0 for none).
+fn median_terms(vectors: &[SparseVector]) -> usize {
+    let mut terms: Vec<usize> = vectors.iter().map(|v| v.terms.len()).collect();
+    if terms.is_empty() {
+        return FULL_LENGTH_TERMS;
+    }
+    let middle = terms.len() / 2;
+    *terms.select_nth_unstable(middle).1
+}
 
 /// Corpus size at which the story threshold applies as given (see
 /// [`StoryOptions::scaled_to`]): about that of ECB+ topics 1–35, where it
@@ -192,11 +208,18 @@ pub fn build(
         .collect();
 
     let edges = neighbours::edges(&unit_vectors, options.floor(), &options.neighbours);
+    // Length factors relative to the median document, whose length the
+    // threshold was scaled to: merges of longer documents are held higher.
+    let median = length_factor(median_terms(&tfidf.vectors));
+    let lengths: Vec<f32> = unit_vectors
+        .iter()
+        .map(|v| length_factor(v.terms.len()) / median)
+        .collect();
     let cut = options.cut();
     let clusters: Vec<cluster::Cluster> = blocks::blocks(units.len(), &edges, options.max_block)
         .into_par_iter()
         .flat_map_iter(|block| {
-            let clusters = cluster::cluster_block(&block, &unit_vectors, &cut);
+            let clusters = cluster::cluster_block(&block, &unit_vectors, &lengths, &cut);
             stage.inc(block.iter().map(|&u| units[u as usize].len() as u64).sum());
             clusters
         })
