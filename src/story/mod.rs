@@ -119,12 +119,15 @@ pub const FULL_LENGTH_TERMS: usize = 64;
 /// threshold for two documents of `a` and `b` distinct terms is
 /// `length_factor(a) × length_factor(b)` times the full-length one, so two
 /// of `t` terms each get √(t / [`FULL_LENGTH_TERMS`]), as
-/// [`StoryOptions::scaled_to`] gives a corpus whose median is `t`.
+/// [`StoryOptions::scaled_to`] gives a corpus whose median is `t`. A
+/// document without terms counts as one of a single term, so that no
+/// factor is zero.
 pub fn length_factor(distinct_terms: usize) -> f32 {
-    (distinct_terms.min(FULL_LENGTH_TERMS) as f32 / FULL_LENGTH_TERMS as f32).powf(0.25)
+    let terms = distinct_terms.clamp(1, FULL_LENGTH_TERMS);
+    (terms as f32 / FULL_LENGTH_TERMS as f32).powf(0.25)
 }
 
-/// Distinct terms of the median vector (0 for none).
+/// Distinct terms of the median vector (full length for no vector).
 fn median_terms(vectors: &[SparseVector]) -> usize {
     let mut terms: Vec<usize> = vectors.iter().map(|v| v.terms.len()).collect();
     if terms.is_empty() {
@@ -339,6 +342,17 @@ mod tests {
             scaled.threshold
         );
         assert_eq!(scaled.split_ratio, options.split_ratio);
+    }
+
+    #[test]
+    fn length_factors_make_the_median_rule_pair_by_pair() {
+        // Two documents of 16 terms: a quarter of the full length, half
+        // the threshold, as a corpus of them gets.
+        let pair = length_factor(16) * length_factor(16);
+        assert!((pair - 0.5).abs() < 1e-6, "{pair}");
+        assert_eq!(length_factor(FULL_LENGTH_TERMS), 1.0);
+        assert_eq!(length_factor(500), 1.0);
+        assert!(length_factor(0) > 0.0);
     }
 
     #[test]
