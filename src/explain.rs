@@ -231,7 +231,8 @@ pub fn explain(
     let rule = format!(
         "Average linkage joins two clusters when the mean cosine between their members reaches \
          the story threshold {story_threshold}, never below {}, and in between unless each is \
-         markedly tighter on its own (their mean cosine below {} of each one's mean inner cosine);          both bounds are raised for documents longer than the corpus's median",
+         markedly tighter on its own (their mean cosine below {} of each one's mean inner cosine); \
+         both bounds are raised for documents longer than the corpus's median",
         score(config.stories.floor() as f64),
         score(config.stories.split_ratio as f64)
     );

@@ -106,38 +106,30 @@ pub fn run(args: Args) -> Result<i32, Error> {
     }
     let (analysis, problems) = read_and_analyse(&args.input, &args.tuning)?;
     let report = Report::new(&analysis, &problems);
-    // The cluster of each document, in the report's order (by id).
-    let clusters: Vec<String> = match args.clusterer {
-        Clusterer::Stories => report.documents.iter().map(|d| d.story.clone()).collect(),
-        baseline => {
-            let baseline = match baseline {
-                Clusterer::Dbscan => Baseline::Dbscan {
-                    min_cosine: analysis.config.stories.threshold,
-                },
-                _ => Baseline::KMeans {
-                    k: args.clusters.unwrap_or(1) as usize,
-                },
-            };
-            let assignment =
-                baselines::assign(&analysis.vectors.vectors, baseline).ok_or_else(|| {
-                    Error::Usage(format!(
-                        "--clusterer handles at most {} documents; the input has {}",
-                        baselines::MAX_DOCUMENTS,
-                        analysis.documents.len()
-                    ))
-                })?;
-            let by_id: std::collections::HashMap<&str, usize> = analysis
-                .documents
-                .iter()
-                .zip(assignment)
-                .map(|(d, c)| (d.id.as_str(), c))
-                .collect();
-            report
-                .documents
-                .iter()
-                .map(|d| format!("C{}", by_id[d.id.as_str()]))
-                .collect()
-        }
+    // The cluster of each document, in the report's order, which is the
+    // analysis's (by id).
+    let baseline = match args.clusterer {
+        Clusterer::Stories => None,
+        Clusterer::Dbscan => Some(Baseline::Dbscan {
+            min_cosine: analysis.config.stories.threshold,
+        }),
+        Clusterer::Kmeans => Some(Baseline::KMeans {
+            k: args.clusters.unwrap_or(1) as usize,
+        }),
+    };
+    let clusters: Vec<String> = match baseline {
+        None => report.documents.iter().map(|d| d.story.clone()).collect(),
+        Some(baseline) => baselines::assign(&analysis.vectors.vectors, baseline)
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "--clusterer handles at most {} documents; the input has {}",
+                    baselines::MAX_DOCUMENTS,
+                    analysis.documents.len()
+                ))
+            })?
+            .into_iter()
+            .map(|c| format!("C{c}"))
+            .collect(),
     };
     let (mut predicted, mut gold) = (Vec::new(), Vec::new());
     let mut unlabelled = 0;

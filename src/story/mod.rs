@@ -31,6 +31,10 @@ pub struct StoryOptions {
     /// apart when their mean cosine is below this share of each one's own
     /// mean inner cosine.
     pub split_ratio: f32,
+    /// Length factor (see [`length_factor`]) of the median document of
+    /// the corpus, to which `threshold` is scaled: merges of longer
+    /// documents are held higher. 1 until [`StoryOptions::scaled_to`].
+    pub median_length: f32,
     /// Candidate search.
     pub neighbours: neighbours::NeighbourOptions,
     /// Largest block clustered with a full distance matrix.
@@ -51,6 +55,7 @@ impl StoryOptions {
         StoryOptions {
             threshold,
             split_ratio: DEFAULT_SPLIT_RATIO,
+            median_length: 1.0,
             neighbours: Default::default(),
             max_block: 2000,
             label_terms: 5,
@@ -97,8 +102,8 @@ impl StoryOptions {
     /// with 5,000 or all 19,043 Reuters articles added, 0.32 (the rule
     /// gives 0.319 and 0.340).
     pub fn scaled_to(&self, vectors: &[SparseVector]) -> StoryOptions {
-        let median = length_factor(median_terms(vectors));
-        let length_scale = median * median;
+        let median_length = length_factor(median_terms(vectors));
+        let length_scale = median_length * median_length;
         let documents = vectors
             .len()
             .clamp(SMALL_CORPUS_DOCUMENTS, LARGE_CORPUS_DOCUMENTS);
@@ -106,6 +111,7 @@ impl StoryOptions {
             ((documents as f32).ln() / (REFERENCE_CORPUS_DOCUMENTS as f32).ln()).sqrt();
         StoryOptions {
             threshold: self.threshold * length_scale * size_scale,
+            median_length,
             ..self.clone()
         }
     }
@@ -213,10 +219,9 @@ pub fn build(
     let edges = neighbours::edges(&unit_vectors, options.floor(), &options.neighbours);
     // Length factors relative to the median document, whose length the
     // threshold was scaled to: merges of longer documents are held higher.
-    let median = length_factor(median_terms(&tfidf.vectors));
     let lengths: Vec<f32> = unit_vectors
         .iter()
-        .map(|v| length_factor(v.terms.len()) / median)
+        .map(|v| length_factor(v.terms.len()) / options.median_length)
         .collect();
     let cut = options.cut();
     let clusters: Vec<cluster::Cluster> = blocks::blocks(units.len(), &edges, options.max_block)

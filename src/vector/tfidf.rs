@@ -1,8 +1,8 @@
 //! TF-IDF over word tokens: stop words of each document's language removed,
 //! Arabic tokens light-stemmed, title terms and the lead weighted up,
-//! sublinear term frequency, names and numbers weighted up, smoothed idf counted among the
-//! documents of the term's own script, minority scripts of a document
-//! damped, unit length.
+//! sublinear term frequency, names and numbers weighted up, smoothed idf
+//! counted among the documents of the term's own script, minority scripts
+//! of a document damped, unit length.
 //!
 //! Names and numbers are weighted up because they are what tells two
 //! look-alike events apart (two earthquakes on one island: the date and the
@@ -142,12 +142,21 @@ fn minority_scripts(words: &[f32; Script::COUNT]) -> [bool; Script::COUNT] {
 struct TermContext<'a> {
     /// Scripts that are a minority in the document.
     minority: [bool; Script::COUNT],
-    /// Name-like tokens of the document, sorted.
-    names: &'a [String],
+    /// Name-like tokens of the document (title and body), sorted.
+    names: Vec<String>,
     options: &'a TfIdfOptions,
 }
 
-impl TermContext<'_> {
+impl<'a> TermContext<'a> {
+    /// The context of a document whose words per script are `words`.
+    fn new(document: &Document, words: &[f32; Script::COUNT], options: &'a TfIdfOptions) -> Self {
+        TermContext {
+            minority: minority_scripts(words),
+            names: name_tokens([document.title.as_str(), document.body.as_str()]),
+            options,
+        }
+    }
+
     /// A term's weight before idf: sublinear in its count, weighted up for
     /// a number or a name, damped when its script is a minority in the
     /// document (numbers never are; names there stay damped: a caption's
@@ -170,11 +179,6 @@ impl TermContext<'_> {
     }
 }
 
-/// The name-like tokens of a document: from its title and its body.
-fn names_of(document: &Document) -> Vec<String> {
-    name_tokens([document.title.as_str(), document.body.as_str()])
-}
-
 /// The terms of one document with their weights before idf (see
 /// [`TfIdf::build`], which weighs a corpus the same way), sorted by term:
 /// for an index that adds documents one at a time.
@@ -187,12 +191,8 @@ pub fn term_weights<'a>(
     for (token, count) in token_counts(text, options) {
         *counts.entry(term(token)).or_default() += count;
     }
-    let names = names_of(document);
-    let context = TermContext {
-        minority: minority_scripts(&words_by_script(counts.iter().map(|(&t, &c)| (t, c)))),
-        names: &names,
-        options,
-    };
+    let words = words_by_script(counts.iter().map(|(&t, &c)| (t, c)));
+    let context = TermContext::new(document, &words, options);
     let mut weights: Vec<(&str, f32)> = counts
         .into_iter()
         .map(|(t, c)| (t, context.weight(t, c)))
@@ -345,12 +345,7 @@ impl TfIdf {
                         .map(|&id| (id, vocabulary[id as usize].as_str()))
                         .zip(v.weights.iter().copied())
                 };
-                let names = names_of(document);
-                let context = TermContext {
-                    minority: minority_scripts(words),
-                    names: &names,
-                    options,
-                };
+                let context = TermContext::new(document, words, options);
                 let weights: Vec<f32> = entries()
                     .map(|((id, t), count)| context.weight(t, count) * idf_in(id, main))
                     .collect();
