@@ -73,15 +73,15 @@ fn near_duplicates(
     progress: &Progress,
 ) -> Duplicates {
     let texts: Vec<&str> = prepared.texts.iter().map(|t| t.text.as_str()).collect();
-    let days: Vec<Option<i32>> = documents.iter().map(Document::day).collect();
+    let times: Vec<Option<i64>> = documents.iter().map(|d| d.time).collect();
     match search {
         PairSearch::Lsh => {
             let stage = progress.stage("signing", texts.len() as u64, Unit::Documents);
             let signatures = Signatures::build_reporting(&options.hasher(), &texts, &stage);
             drop(stage);
-            dedup::find(&texts, &signatures, &days, options)
+            dedup::find(&texts, &signatures, &times, options)
         }
-        PairSearch::Exact => dedup::find_exact(&texts, &days, options),
+        PairSearch::Exact => dedup::find_exact(&texts, &times, options),
     }
 }
 
@@ -132,7 +132,8 @@ pub fn analyse_keeping_texts(documents: Vec<Document>, config: &Config) -> (Anal
     // analysis records it, so reports show the value used.
     let mut config = config.clone();
     config.stories = config.stories.scaled_to(&tfidf.vectors);
-    let stories = story::build(&tfidf, &duplicates, &config.stories, &stage);
+    let times: Vec<Option<i64>> = documents.iter().map(|d| d.time).collect();
+    let stories = story::build(&tfidf, &times, &duplicates, &config.stories, &stage);
     drop(stage);
     let analysis = Analysis {
         documents,

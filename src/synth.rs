@@ -83,15 +83,12 @@ pub fn generate(base: &[Document], options: &SynthOptions) -> Vec<SynthDocument>
             let body = republish(&original.body, &words, &mut rng);
             let copy_of = Some(original.id.clone());
             let document = Document {
-                id,
-                title: original.title.clone(),
-                body,
-                date: Some(date),
                 source: Some(format!("site{}", rng.below(50))),
-                url: None,
                 origin: "generated".into(),
                 position: i,
-            };
+                ..Document::new(&id, &original.title, &body)
+            }
+            .dated(Some(date));
             out.push(SynthDocument { document, copy_of });
         } else {
             let count = 4 + rng.below(6);
@@ -102,15 +99,12 @@ pub fn generate(base: &[Document], options: &SynthOptions) -> Vec<SynthDocument>
                 .collect::<Vec<_>>()
                 .join(" ");
             let document = Document {
-                id,
-                title,
-                body: picked[1..].join("\n"),
-                date: Some(date),
                 source: Some(format!("site{}", rng.below(50))),
-                url: None,
                 origin: "generated".into(),
                 position: i,
-            };
+                ..Document::new(&id, &title, &picked[1..].join("\n"))
+            }
+            .dated(Some(date));
             originals.push(out.len());
             out.push(SynthDocument {
                 document,
@@ -164,6 +158,7 @@ mod tests {
                     .collect::<Vec<_>>()
                     .join("\n"),
                 date: None,
+                time: None,
                 source: None,
                 url: None,
                 origin: "test".into(),

@@ -63,6 +63,26 @@ pub struct TuningArgs {
     /// join all the way down to half the threshold.
     #[arg(long, value_name = "R", default_value_t = story::DEFAULT_SPLIT_RATIO as f64, value_parser = unit_interval)]
     pub split_ratio: f64,
+
+    /// Days between two dated documents at which their similarity has
+    /// fallen halfway from its full value to the --time-floor share: look-
+    /// alike events days apart stay apart. Documents without a readable
+    /// date are compared without it.
+    #[arg(long, value_name = "DAYS", default_value_t = story::time::DEFAULT_SCALE_DAYS as f64, value_parser = positive_days)]
+    pub time_scale: f64,
+
+    /// Share of their similarity left to two dated documents however far
+    /// apart; 1 turns time off.
+    #[arg(long, value_name = "F", default_value_t = story::time::DEFAULT_FLOOR as f64, value_parser = unit_interval)]
+    pub time_floor: f64,
+}
+
+/// A number of days above zero.
+fn positive_days(value: &str) -> Result<f64, String> {
+    match value.parse::<f64>() {
+        Ok(days) if days > 0.0 && days.is_finite() => Ok(days),
+        _ => Err(format!("'{value}' is not a number of days above 0")),
+    }
 }
 
 impl TuningArgs {
@@ -72,6 +92,10 @@ impl TuningArgs {
         config.dedup.threshold = self.dup_threshold;
         config.stories = story::StoryOptions::with_threshold(self.story_threshold as f32);
         config.stories.split_ratio = self.split_ratio as f32;
+        config.stories.time = story::TimeDecay {
+            scale_days: self.time_scale as f32,
+            floor: self.time_floor as f32,
+        };
         config
     }
 }

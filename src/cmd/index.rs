@@ -8,7 +8,7 @@ use serde::Serialize;
 use std::io::Write;
 use std::path::PathBuf;
 use story_cluster::corpus::Document;
-use story_cluster::corpus::parse_day;
+use story_cluster::corpus::{DAY_SECONDS, parse_time};
 use story_cluster::error::{Error, exit_code};
 use story_cluster::index::{Index, IndexOptions};
 
@@ -110,9 +110,9 @@ pub fn run(args: Args) -> Result<i32, Error> {
             }
         }
         Action::Prune { db, before } => {
-            let day = parse_day(&before).ok_or_else(|| {
-                Error::Usage(format!("--before: '{before}' is not a date (YYYY-MM-DD)"))
-            })?;
+            let day = parse_time(&before)
+                .map(|time| time.div_euclid(DAY_SECONDS))
+                .ok_or_else(|| Error::Usage(format!("--before: '{before}' is not a date")))?;
             let removed = db.open()?.prune(day)?;
             eprintln!("story-cluster: pruned {removed} items dated before {before}");
             Ok(exit_code(false))

@@ -1,90 +1,177 @@
-//! Reading the calendar day out of a date string.
+//! Reading publication times out of date strings, in the forms news
+//! sources write them, with chrono doing the calendar work.
+//!
+//! A time is seconds since 1970-01-01T00:00:00Z. Forms without a zone are
+//! taken as UTC, forms without a time of day as its midnight: a story's
+//! reports are compared across days, so a few hours' zone error matters
+//! far less than dropping the date.
 
-/// Days since 1970-01-01 for a date that starts `YYYY-MM-DD` (ISO 8601,
-/// with or without a time after it), or `None`.
-pub fn parse_day(date: &str) -> Option<i32> {
-    let bytes = date.trim().as_bytes();
-    if bytes.len() < 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
+
+/// Seconds in a day.
+pub const DAY_SECONDS: i64 = 86_400;
+
+/// Date-and-time forms without a zone, tried in order (chrono's month
+/// names match in any case: `26-FEB-1987`, `26-Feb-1987`).
+const NAIVE_DATE_TIMES: &[&str] = &[
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%d %H:%M",
+    "%d-%b-%Y %H:%M:%S%.f",
+    "%d-%b-%Y %H:%M",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+];
+
+/// Date-only forms, tried in order.
+const NAIVE_DATES: &[&str] = &["%Y-%m-%d", "%d-%b-%Y", "%d.%m.%Y", "%Y/%m/%d", "%d %B %Y"];
+
+/// Zoned forms beyond RFC 3339 and RFC 2822, tried in order.
+const ZONED: &[&str] = &["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%z"];
+
+/// Unix seconds of a date string, or `None` when it is in no known form.
+///
+/// Known forms: ISO 8601 / RFC 3339 with or without time and zone
+/// (`2016-07-14`, `2016-07-14T18:00:00+03:00`, `2016-07-14 18:00`), RFC
+/// 2822 (`Thu, 14 Jul 2016 18:00:00 GMT`), `DD-MON-YYYY HH:MM:SS.ff`
+/// (Reuters), `DD.MM.YYYY`, `YYYY/MM/DD` (each with an optional time),
+/// and Unix seconds (9 to 11 digits; 12 to 14 are milliseconds).
+pub fn parse_time(date: &str) -> Option<i64> {
+    let date = date.trim();
+    if date.is_empty() || date.len() > 64 {
         return None;
     }
-    let number = |range: std::ops::Range<usize>| -> Option<i32> {
-        let part = std::str::from_utf8(&bytes[range]).ok()?;
-        if !part.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
+    if date.bytes().all(|b| b.is_ascii_digit()) {
+        return unix_digits(date);
+    }
+    if let Ok(time) = DateTime::parse_from_rfc3339(date) {
+        return Some(time.timestamp());
+    }
+    if let Ok(time) = DateTime::parse_from_rfc2822(date) {
+        return Some(time.timestamp());
+    }
+    for form in ZONED {
+        if let Ok(time) = DateTime::parse_from_str(date, form) {
+            return Some(time.timestamp());
         }
-        part.parse().ok()
-    };
-    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
-    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
-        return None;
     }
-    Some(days_from_civil(year, month, day))
+    for form in NAIVE_DATE_TIMES {
+        if let Ok((time, rest)) = NaiveDateTime::parse_and_remainder(date, form) {
+            // A zone name or a wire service's code after the time
+            // (`15:01:01.79 EST`, Reuters' `…59.13RM`) is passed over; any
+            // other remainder means the form was not this one.
+            if rest.len() <= 16 && rest.bytes().all(|b| b.is_ascii_alphabetic() || b == b' ') {
+                return Some(time.and_utc().timestamp());
+            }
+        }
+    }
+    for form in NAIVE_DATES {
+        if let Ok(day) = NaiveDate::parse_from_str(date, form) {
+            return Some(day.and_time(NaiveTime::MIN).and_utc().timestamp());
+        }
+    }
+    None
 }
 
-fn days_in_month(year: i32, month: i32) -> i32 {
-    match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
+/// Unix seconds from a string of digits: seconds, or milliseconds when
+/// longer than any date in seconds this side of the year 5000.
+fn unix_digits(digits: &str) -> Option<i64> {
+    let value: i64 = digits.parse().ok()?;
+    match digits.len() {
+        9..=11 => Some(value),
+        12..=14 => Some(value.div_euclid(1000)),
+        _ => None,
     }
 }
 
-/// Howard Hinnant's days-from-civil algorithm.
-fn days_from_civil(year: i32, month: i32, day: i32) -> i32 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+/// `YYYY-MM-DD` of a time (UTC).
+pub fn format_day(time: i64) -> String {
+    match DateTime::from_timestamp(time, 0) {
+        Some(t) => t.format("%Y-%m-%d").to_string(),
+        None => String::from("?"),
+    }
 }
 
-/// `YYYY-MM-DD` of days since 1970-01-01 (Hinnant's civil-from-days).
-pub fn format_day(days: i32) -> String {
-    let z = days + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + (month <= 2) as i32;
-    format!("{year:04}-{month:02}-{day:02}")
+/// `YYYY-MM-DDTHH:MM:SSZ` of a time (UTC).
+pub fn format_time(time: i64) -> String {
+    match DateTime::from_timestamp(time, 0) {
+        Some(t) => t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        None => String::from("?"),
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{format_day, parse_day};
+    use super::*;
+
+    /// 2016-07-14T18:00:00Z.
+    const JULY_14_6PM: i64 = 1_468_519_200;
 
     #[test]
-    fn reads_iso_days() {
-        assert_eq!(parse_day("1970-01-01"), Some(0));
-        assert_eq!(parse_day("2015-09-28"), Some(16706));
-        assert_eq!(parse_day("2016-07-14T18:00:00Z"), Some(16996));
-        assert_eq!(parse_day("2016-02-29"), Some(16860));
-    }
-
-    #[test]
-    fn rejects_other_forms() {
-        assert_eq!(parse_day("28/9/2015"), None);
-        assert_eq!(parse_day("2015-02-30"), None);
-        assert_eq!(parse_day("2015-13-01"), None);
-        assert_eq!(parse_day(""), None);
-    }
-
-    #[test]
-    fn format_day_inverts_parse_day() {
-        for date in [
-            "1970-01-01",
-            "2015-09-28",
-            "2016-02-29",
-            "1999-12-31",
-            "2100-03-01",
-        ] {
-            assert_eq!(format_day(parse_day(date).unwrap()), date);
+    fn reads_every_common_form() {
+        let table: &[(&str, i64)] = &[
+            ("1970-01-01", 0),
+            ("2016-07-14", JULY_14_6PM - 18 * 3600),
+            ("2016-07-14T18:00:00Z", JULY_14_6PM),
+            ("2016-07-14T18:00:00.250Z", JULY_14_6PM),
+            ("2016-07-14T21:00:00+03:00", JULY_14_6PM),
+            ("2016-07-14T21:00:00+0300", JULY_14_6PM),
+            ("2016-07-14T18:00:00", JULY_14_6PM),
+            ("2016-07-14T18:00", JULY_14_6PM),
+            ("2016-07-14 18:00:00", JULY_14_6PM),
+            ("2016-07-14 18:00", JULY_14_6PM),
+            ("Thu, 14 Jul 2016 18:00:00 GMT", JULY_14_6PM),
+            ("Thu, 14 Jul 2016 14:00:00 -0400", JULY_14_6PM),
+            ("14 Jul 2016 18:00:00 +0000", JULY_14_6PM),
+            ("14-JUL-2016 18:00:00.79", JULY_14_6PM),
+            ("14-Jul-2016 18:00:00", JULY_14_6PM),
+            ("26-FEB-1987 15:01:01.79", 541_350_061),
+            ("26-FEB-1987 15:01:01.79RM", 541_350_061),
+            ("26-FEB-1987 15:01:01.79 C G T M", 541_350_061),
+            ("2016-07-14 18:00 EST", JULY_14_6PM),
+            ("14.07.2016", JULY_14_6PM - 18 * 3600),
+            ("14.07.2016 18:00", JULY_14_6PM),
+            ("2016/07/14", JULY_14_6PM - 18 * 3600),
+            ("2016/07/14 18:00:00", JULY_14_6PM),
+            ("14 July 2016", JULY_14_6PM - 18 * 3600),
+            ("1468519200", JULY_14_6PM),
+            ("1468519200000", JULY_14_6PM),
+            ("  2016-07-14T18:00:00Z  ", JULY_14_6PM),
+            ("2016-02-29", 1_456_704_000),
+        ];
+        for &(input, expected) in table {
+            assert_eq!(parse_time(input), Some(expected), "{input}");
         }
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_date() {
+        for input in [
+            "",
+            "yesterday",
+            "28/9/2015",
+            "2015-02-30",
+            "2015-13-01",
+            "32.01.2016",
+            "12345",
+            "123456789012345678",
+            "2016-07-14T25:00:00Z",
+            "2016-07-14 18:00:00 and 7",
+        ] {
+            assert_eq!(parse_time(input), None, "{input}");
+        }
+        assert_eq!(parse_time(&"9".repeat(5000)), None);
+    }
+
+    #[test]
+    fn formats_invert_parsing() {
+        for date in ["1970-01-01", "2015-09-28", "2016-02-29", "2100-03-01"] {
+            assert_eq!(format_day(parse_time(date).unwrap()), date);
+        }
+        assert_eq!(format_time(JULY_14_6PM), "2016-07-14T18:00:00Z");
+        assert_eq!(format_day(JULY_14_6PM - 1), "2016-07-14");
     }
 }

@@ -49,22 +49,23 @@ pub fn read(
             problems.push(InputProblem::file(at, message));
             continue;
         }
-        docs.push(Document {
-            id,
-            title: entry
-                .title
-                .map(|t| html::to_text(&t.content))
-                .unwrap_or_default(),
-            body,
-            date: entry
-                .published
-                .or(entry.updated)
-                .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
-            source: source.clone(),
-            url: entry.links.first().map(|l| l.href.clone()),
-            origin: at,
-            position: 0,
-        });
+        let title = entry
+            .title
+            .map(|t| html::to_text(&t.content))
+            .unwrap_or_default();
+        let date = entry
+            .published
+            .or(entry.updated)
+            .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+        docs.push(
+            Document {
+                source: source.clone(),
+                url: entry.links.first().map(|l| l.href.clone()),
+                origin: at,
+                ..Document::new(&id, &title, &body)
+            }
+            .dated(date),
+        );
     }
     (docs, problems)
 }

@@ -15,12 +15,20 @@ enum Id {
     Number(serde_json::Number),
 }
 
+/// A date as text, or as a number of Unix seconds (or milliseconds).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Date {
+    Text(String),
+    Number(serde_json::Number),
+}
+
 #[derive(Deserialize)]
 struct Record {
     id: Option<Id>,
     text: Option<String>,
     title: Option<String>,
-    date: Option<String>,
+    date: Option<Date>,
     url: Option<String>,
     source: Option<String>,
 }
@@ -250,19 +258,18 @@ fn into_document(record: Record, at: String) -> Result<Document, String> {
         None => return Err(format!("document '{id}' has no field `text`; skipped")),
     };
     let non_empty = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    let date = record.date.map(|date| match date {
+        Date::Text(text) => text,
+        Date::Number(number) => number.to_string(),
+    });
+    let title = record.title.unwrap_or_default();
     Ok(Document {
-        id,
-        title: record
-            .title
-            .map(|t| t.trim().to_owned())
-            .unwrap_or_default(),
-        body,
-        date: non_empty(record.date),
         source: non_empty(record.source),
         url: non_empty(record.url),
         origin: at,
-        position: 0,
-    })
+        ..Document::new(&id, title.trim(), &body)
+    }
+    .dated(date))
 }
 
 /// A JSON array of objects, starting on line `first_line` whose bytes are in

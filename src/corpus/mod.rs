@@ -16,7 +16,7 @@ mod json;
 mod sources;
 mod text_file;
 
-pub use date::{format_day, parse_day};
+pub use date::{DAY_SECONDS, format_day, format_time, parse_time};
 pub use json::document_from_value;
 pub use sources::{Source, SourceKind};
 
@@ -35,9 +35,13 @@ pub struct Document {
     pub title: String,
     /// The text without the title.
     pub body: String,
-    /// Publication date as given (`YYYY-MM-DD…` is understood).
+    /// Publication date as given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
+    /// `date` read as Unix seconds (see [`parse_time`]); `None` without a
+    /// date or when it is in no known form. Set with [`Document::dated`].
+    #[serde(skip)]
+    pub time: Option<i64>,
     /// Publisher or feed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
@@ -61,6 +65,7 @@ impl Document {
             title: title.to_owned(),
             body: body.to_owned(),
             date: None,
+            time: None,
             source: None,
             url: None,
             origin: String::new(),
@@ -68,9 +73,17 @@ impl Document {
         }
     }
 
-    /// Days since 1970-01-01 of the document's date, if it has a readable one.
-    pub fn day(&self) -> Option<i32> {
-        self.date.as_deref().and_then(parse_day)
+    /// This document with its date (trimmed; empty is none), and the time
+    /// read from it: the one way a date is set, so the two always agree.
+    pub fn dated(mut self, date: Option<String>) -> Document {
+        self.date = date.map(|d| d.trim().to_owned()).filter(|d| !d.is_empty());
+        self.time = self.date.as_deref().and_then(parse_time);
+        self
+    }
+
+    /// Days since 1970-01-01 of the document's time, if it has one.
+    pub fn day(&self) -> Option<i64> {
+        self.time.map(|t| t.div_euclid(DAY_SECONDS))
     }
 }
 
@@ -143,6 +156,7 @@ pub fn read_paths(paths: &[PathBuf], options: &ReadOptions) -> Corpus {
         corpus.problems.extend(problems);
     }
     corpus.documents = sort_by_id(documents, &mut corpus.problems);
+    corpus.notes.extend(unreadable_dates(&corpus.documents));
     corpus
 }
 
@@ -153,7 +167,26 @@ pub fn read_bytes(origin: &str, bytes: &[u8], options: &ReadOptions) -> Corpus {
     let (docs, problems) = read_sniffed(origin, bytes, options);
     corpus.problems = problems;
     corpus.documents = sort_by_id(docs, &mut corpus.problems);
+    corpus.notes.extend(unreadable_dates(&corpus.documents));
     corpus
+}
+
+/// One note for every date that could not be read: how many, and the
+/// first in input order with where it stands. Such documents are kept,
+/// undated.
+fn unreadable_dates(docs: &[Document]) -> Option<String> {
+    let unreadable = docs
+        .iter()
+        .filter(|d| d.date.is_some() && d.time.is_none());
+    let count = unreadable.clone().count();
+    let first = unreadable.min_by_key(|d| d.position)?;
+    let date = first.date.as_deref().unwrap_or_default();
+    let shown: String = date.chars().take(40).collect();
+    Some(format!(
+        "{count} date{} in no known form, kept undated (first: {}: '{shown}')",
+        if count == 1 { "" } else { "s" },
+        first.origin
+    ))
 }
 
 fn read_source(

@@ -94,12 +94,12 @@ impl Duplicates {
 
 /// Finds near-duplicate groups among normalised texts, given signatures
 /// already built with `options.hasher()`: LSH candidates, each verified
-/// exactly. `days` orders representatives: the earliest-dated member wins,
+/// exactly. `times` orders representatives: the earliest member wins,
 /// then the first in corpus order.
 pub fn find(
     texts: &[&str],
     signatures: &Signatures,
-    days: &[Option<i32>],
+    times: &[Option<i64>],
     options: &DedupOptions,
 ) -> Duplicates {
     let candidates = options.bands().candidate_pairs(signatures);
@@ -138,7 +138,7 @@ pub fn find(
         pairs[start..].sort_unstable_by_key(|p| (p.a, p.b));
     }
     let set_of = |d: u32| Cow::Owned(shingles.set(texts[d as usize]));
-    group(texts.len(), candidates.len(), pairs, set_of, days)
+    group(texts.len(), candidates.len(), pairs, set_of, times)
 }
 
 /// Candidate pairs verified together (their documents' shingle sets are
@@ -151,13 +151,13 @@ const VERIFY_BATCH_PAIRS: usize = 16 * 1024;
 /// their sizes must be within a factor t of each other). Every
 /// pair at or above the threshold is found; for checking LSH recall and for
 /// modest corpora.
-pub fn find_exact(texts: &[&str], days: &[Option<i32>], options: &DedupOptions) -> Duplicates {
+pub fn find_exact(texts: &[&str], times: &[Option<i64>], options: &DedupOptions) -> Duplicates {
     let shingles = *options.hasher().shingles();
     let sets: Vec<Vec<u64>> = texts.par_iter().map(|t| shingles.set(t)).collect();
     let candidates = prefix_candidates(&sets, options.threshold);
     let set_of = |d: u32| Cow::Borrowed(sets[d as usize].as_slice());
     let pairs = verify(&candidates, set_of, options.threshold);
-    group(texts.len(), candidates.len(), pairs, set_of, days)
+    group(texts.len(), candidates.len(), pairs, set_of, times)
 }
 
 /// Candidate pairs `(a, b)`, `a < b`, sharing a prefix element (see
@@ -245,7 +245,7 @@ fn group<'a>(
     candidates: usize,
     pairs: Vec<DuplicatePair>,
     set_of: impl Fn(u32) -> Cow<'a, [u64]> + Sync,
-    days: &[Option<i32>],
+    times: &[Option<i64>],
 ) -> Duplicates {
     debug_assert!(pairs.is_sorted_by_key(|p| (p.a, p.b)));
     let mut union = UnionFind::new(documents);
@@ -258,7 +258,7 @@ fn group<'a>(
         .map(|members| {
             let representative = *members
                 .iter()
-                .min_by_key(|&&d| (days[d as usize].unwrap_or(i32::MAX), d))
+                .min_by_key(|&&d| (times[d as usize].unwrap_or(i64::MAX), d))
                 .expect("group has members");
             // A member verified against the representative already has its
             // score; the others (joined through a third document) are
@@ -314,8 +314,8 @@ mod tests {
         ];
         let options = DedupOptions::default();
         let signatures = Signatures::build(&options.hasher(), &texts);
-        let days = [None, Some(20), Some(10), None];
-        let found = find(&texts, &signatures, &days, &options);
+        let times = [None, Some(20), Some(10), None];
+        let found = find(&texts, &signatures, &times, &options);
         assert_eq!(found.groups.len(), 1);
         let group = &found.groups[0];
         assert_eq!(group.representative, 2);
@@ -324,7 +324,7 @@ mod tests {
         assert!(group.members.iter().all(|&(_, j)| j >= 0.8));
         assert!(found.pairs.iter().all(|p| p.jaccard >= 0.8));
         // The exact search finds the same.
-        let exact = find_exact(&texts, &days, &options);
+        let exact = find_exact(&texts, &times, &options);
         assert_eq!(exact.groups, found.groups);
     }
 

@@ -221,7 +221,7 @@ pub fn parse_story_name(name: &str) -> Option<i64> {
 }
 
 fn day_to_date(day: i64) -> String {
-    crate::corpus::format_day(day as i32)
+    crate::corpus::format_day(day * crate::corpus::DAY_SECONDS)
 }
 
 impl Index {
@@ -438,7 +438,7 @@ impl Index {
         found: Option<&Match>,
         decision: &Decision,
     ) -> Result<i64> {
-        let day = doc.day().map(i64::from);
+        let day = doc.day();
         let story = match decision.story.as_deref().and_then(parse_story_name) {
             Some(story) => {
                 // Copies join the count but not the centroid: a republished
@@ -663,7 +663,7 @@ impl Index {
 
     /// Removes every item dated before `day` (days since 1970-01-01);
     /// undated items stay. Returns how many went.
-    pub fn prune(&mut self, day: i32) -> Result<usize> {
+    pub fn prune(&mut self, day: i64) -> Result<usize> {
         self.remove_where("day < ?1", day)
     }
 

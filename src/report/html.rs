@@ -9,6 +9,7 @@
 //! Hebrew) is laid out right to left.
 
 use super::{Report, StoryReport};
+use crate::corpus::format_day;
 use crate::pipeline::Analysis;
 use crate::text::passages;
 use std::io::{self, Write};
@@ -153,19 +154,22 @@ impl Page<'_> {
             .expect("reported documents are in the analysis")
     }
 
+    /// First and last day of the members' parsed times (UTC).
     fn date_range(&self, story: &StoryReport) -> Option<String> {
-        let mut dates: Vec<&str> = story
+        let times = story
             .members
             .iter()
-            .filter_map(|m| self.analysis.documents[self.doc(&m.id)].date.as_deref())
-            .map(|d| d.get(..10).unwrap_or(d))
-            .collect();
-        dates.sort_unstable();
-        match (dates.first(), dates.last()) {
-            (Some(first), Some(last)) if first == last => Some((*first).to_owned()),
-            (Some(first), Some(last)) => Some(format!("{first} – {last}")),
-            _ => None,
-        }
+            .filter_map(|m| self.analysis.documents[self.doc(&m.id)].time);
+        let (first, last) = times.fold(None, |range, t| match range {
+            None => Some((t, t)),
+            Some((first, last)) => Some((t.min(first), t.max(last))),
+        })?;
+        let (first, last) = (format_day(first), format_day(last));
+        Some(if first == last {
+            first
+        } else {
+            format!("{first} – {last}")
+        })
     }
 
     fn heat_map(&self, story: &StoryReport, out: &mut String) {

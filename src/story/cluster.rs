@@ -12,6 +12,7 @@
 //! at least two documents): by construction each is tighter than the story,
 //! and each can hold sub-stories of its own, down to [`SUBSTORY_DEPTH`].
 
+use super::time::TimeDecay;
 use crate::vector::{Postings, SparseVector};
 use kodama::{Method, linkage};
 use rayon::prelude::*;
@@ -41,19 +42,35 @@ pub struct Cut {
     pub split_ratio: f32,
 }
 
-/// Clusters one block (unit indices, ascending). `lengths` holds each
-/// unit's length factor relative to the corpus's median document (see
-/// [`super::length_factor`]): when the mean factors of a merge's two sides
-/// multiply to more than 1, its threshold and floor are raised by that
-/// product, so documents longer than the median are held to the higher
-/// threshold their length calls for. (Never lowered: blocks are built at
-/// the cut's floor.)
-pub fn cluster_block(
-    block: &[u32],
-    vectors: &[SparseVector],
-    lengths: &[f32],
-    cut: &Cut,
-) -> Vec<Cluster> {
+/// What clustering knows of every unit (a document, or a group of
+/// near-duplicates), by unit index.
+#[derive(Clone, Copy, Debug)]
+pub struct Units<'a> {
+    /// TF-IDF vectors (unit length).
+    pub vectors: &'a [SparseVector],
+    /// Length factors relative to the corpus's median document (see
+    /// [`super::length_factor`]): when the mean factors of a merge's two
+    /// sides multiply to more than 1, its threshold and floor are raised by
+    /// that product, so documents longer than the median are held to the
+    /// higher threshold their length calls for. (Never lowered: blocks are
+    /// built at the cut's floor.)
+    pub lengths: &'a [f32],
+    /// Publication times, where known.
+    pub times: &'a [Option<i64>],
+    /// How similarity falls with the time between two units.
+    pub decay: TimeDecay,
+}
+
+impl Units<'_> {
+    /// The similarity of two units: their cosine times the time factor.
+    pub fn similarity(&self, a: u32, b: u32) -> f32 {
+        let (a, b) = (a as usize, b as usize);
+        self.vectors[a].dot(&self.vectors[b]) * self.decay.factor(self.times[a], self.times[b])
+    }
+}
+
+/// Clusters one block (unit indices, ascending).
+pub fn cluster_block(block: &[u32], units: &Units, cut: &Cut) -> Vec<Cluster> {
     if block.len() == 1 {
         return vec![Cluster {
             units: block.to_vec(),
@@ -61,7 +78,7 @@ pub fn cluster_block(
         }];
     }
     let n = block.len();
-    let mut condensed = condensed_distances(block, vectors);
+    let mut condensed = condensed_distances(block, units);
     let dendrogram = linkage(&mut condensed, n, Method::Average);
     let tree = Tree {
         leaves: n,
@@ -71,7 +88,7 @@ pub fn cluster_block(
             .map(|s| (s.cluster1, s.cluster2, s.dissimilarity))
             .collect(),
     };
-    let leaf_lengths: Vec<f32> = block.iter().map(|&u| lengths[u as usize]).collect();
+    let leaf_lengths: Vec<f32> = block.iter().map(|&u| units.lengths[u as usize]).collect();
     let mut roots = tree.stories(cut, &leaf_lengths);
     roots.sort_by_cached_key(|&root| tree.leaves_of(root).into_iter().min());
     roots
@@ -80,12 +97,13 @@ pub fn cluster_block(
         .collect()
 }
 
-/// Cosine distances between every pair of the block's vectors, as kodama's
-/// condensed matrix (row-major upper triangle). Each row accumulates its dot
-/// products through block-local postings, so only shared terms cost work;
-/// rows are computed in parallel.
-fn condensed_distances(block: &[u32], vectors: &[SparseVector]) -> Vec<f32> {
+/// Distances (1 - [`Units::similarity`]) between every pair of the
+/// block's units, as kodama's condensed matrix (row-major upper triangle).
+/// Each row accumulates its dot products through block-local postings, so
+/// only shared terms cost work; rows are computed in parallel.
+fn condensed_distances(block: &[u32], units: &Units) -> Vec<f32> {
     let n = block.len();
+    let vectors = units.vectors;
     let postings = Postings::new(block.iter().map(|&unit| &vectors[unit as usize]));
     let rows: Vec<Vec<f32>> = (0..n)
         .into_par_iter()
@@ -94,7 +112,14 @@ fn condensed_distances(block: &[u32], vectors: &[SparseVector]) -> Vec<f32> {
             postings.products_after(i, &vectors[block[i] as usize], usize::MAX, |j, product| {
                 dots[j as usize - i - 1] += product;
             });
-            dots.into_iter().map(|dot| (1.0 - dot).max(0.0)).collect()
+            let time = units.times[block[i] as usize];
+            dots.into_iter()
+                .zip(&block[i + 1..])
+                .map(|(dot, &other)| {
+                    let factor = units.decay.factor(time, units.times[other as usize]);
+                    (1.0 - dot * factor).max(0.0)
+                })
+                .collect()
         })
         .collect();
     rows.concat()
@@ -217,9 +242,22 @@ mod tests {
         SparseVector::unit_from_entries(entries.to_vec())
     }
 
-    /// Length factors of full-length units: thresholds as given.
-    fn full(units: usize) -> Vec<f32> {
-        vec![1.0; units]
+    /// Clusters `vectors` with the given length factors, undated.
+    fn cluster_with(vectors: &[SparseVector], lengths: &[f32], cut: &Cut) -> Vec<Cluster> {
+        let times = vec![None; vectors.len()];
+        let units = Units {
+            vectors,
+            lengths,
+            times: &times,
+            decay: TimeDecay::OFF,
+        };
+        let block: Vec<u32> = (0..vectors.len() as u32).collect();
+        cluster_block(&block, &units, cut)
+    }
+
+    /// Clusters full-length, undated `vectors` (thresholds as given).
+    fn cluster_all(vectors: &[SparseVector], cut: &Cut) -> Vec<Cluster> {
+        cluster_with(vectors, &vec![1.0; vectors.len()], cut)
     }
 
     /// A plain threshold cut: no floor below it.
@@ -239,7 +277,7 @@ mod tests {
             unit(&[(1, 1.0), (4, 1.0)]),
             unit(&[(9, 1.0)]),
         ];
-        let clusters = cluster_block(&[0, 1, 2, 3], &vectors, &full(vectors.len()), &cut(0.3));
+        let clusters = cluster_all(&vectors, &cut(0.3));
         assert_eq!(clusters.len(), 2);
         assert_eq!(clusters[0].units, vec![0, 1, 2]);
         assert_eq!(clusters[0].substories.len(), 1);
@@ -254,7 +292,14 @@ mod tests {
             .collect();
         let block: Vec<u32> = (0..6).collect();
         let n = vectors.len();
-        let condensed = condensed_distances(&block, &vectors);
+        let (lengths, times) = (vec![1.0; n], vec![None; n]);
+        let units = Units {
+            vectors: &vectors,
+            lengths: &lengths,
+            times: &times,
+            decay: TimeDecay::OFF,
+        };
+        let condensed = condensed_distances(&block, &units);
         assert_eq!(condensed.len(), n * (n - 1) / 2);
         // Row-major upper triangle: (0,1), (0,2), …, (1,2), …
         assert!((condensed[1] - (1.0 - vectors[0].dot(&vectors[2]))).abs() < 1e-6);
@@ -269,7 +314,7 @@ mod tests {
         // however short (factors below 1 never lower it).
         let vectors = [unit(&[(1, 1.0), (2, 1.0)]), unit(&[(1, 1.0), (3, 1.0)])];
         let stories = |lengths: &[f32], threshold: f32| {
-            cluster_block(&[0, 1], &vectors, lengths, &cut(threshold)).len()
+            cluster_with(&vectors, lengths, &cut(threshold)).len()
         };
         assert_eq!(stories(&[1.0, 1.0], 0.4), 1);
         assert_eq!(stories(&[1.2, 1.2], 0.4), 2);
@@ -297,7 +342,7 @@ mod tests {
                 .into_iter()
                 .chain(pair(1, 11, 30, own_weight))
                 .collect();
-            cluster_block(&[0, 1, 2, 3], &vectors, &full(vectors.len()), &cut)
+            cluster_all(&vectors, &cut)
         };
         // Tight pairs: each pair is far closer inside than across.
         let clusters = clustered(1.5);
@@ -330,7 +375,6 @@ mod tests {
             lengths in proptest::collection::vec(0.5f32..1.5, 24),
         ) {
             let vectors: Vec<SparseVector> = docs.iter().map(|d| unit(d)).collect();
-            let block: Vec<u32> = (0..vectors.len() as u32).collect();
             let cut_at = |threshold: f32| Cut { threshold, floor: threshold / 2.0, split_ratio: 0.85 };
             let story_of = |clusters: &[Cluster]| {
                 let mut story = vec![usize::MAX; vectors.len()];
@@ -343,8 +387,8 @@ mod tests {
                 proptest::prop_assert!(story.iter().all(|&s| s != usize::MAX), "unit in no story");
                 Ok(story)
             };
-            let coarse = story_of(&cluster_block(&block, &vectors, &lengths, &cut_at(low)))?;
-            let fine = story_of(&cluster_block(&block, &vectors, &lengths, &cut_at(low + raise)))?;
+            let coarse = story_of(&cluster_with(&vectors, &lengths[..vectors.len()], &cut_at(low)))?;
+            let fine = story_of(&cluster_with(&vectors, &lengths[..vectors.len()], &cut_at(low + raise)))?;
             for a in 0..vectors.len() {
                 for b in 0..vectors.len() {
                     if fine[a] == fine[b] {

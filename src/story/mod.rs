@@ -15,8 +15,10 @@ pub mod baselines;
 pub mod blocks;
 pub mod cluster;
 pub mod neighbours;
+pub mod time;
 
 use crate::dedup::Duplicates;
+pub use time::TimeDecay;
 use crate::progress::Stage;
 use crate::vector::{SparseVector, TfIdf};
 use rayon::prelude::*;
@@ -35,6 +37,8 @@ pub struct StoryOptions {
     /// the corpus, to which `threshold` is scaled: merges of longer
     /// documents are held higher. 1 until [`StoryOptions::scaled_to`].
     pub median_length: f32,
+    /// How similarity falls with the time between two documents.
+    pub time: TimeDecay,
     /// Candidate search.
     pub neighbours: neighbours::NeighbourOptions,
     /// Largest block clustered with a full distance matrix.
@@ -56,6 +60,7 @@ impl StoryOptions {
             threshold,
             split_ratio: DEFAULT_SPLIT_RATIO,
             median_length: 1.0,
+            time: TimeDecay::default(),
             neighbours: Default::default(),
             max_block: 2000,
             label_terms: 5,
@@ -186,11 +191,12 @@ pub struct Story {
     pub substories: Vec<Story>,
 }
 
-/// Forms stories from document vectors and near-duplicate groups. Stories
-/// are ordered largest first, then by first document.
-/// Clustered documents are counted on `stage`.
+/// Forms stories from document vectors, their publication times and
+/// near-duplicate groups. Stories are ordered largest first, then by first
+/// document. Clustered documents are counted on `stage`.
 pub fn build(
     tfidf: &TfIdf,
+    times: &[Option<i64>],
     duplicates: &Duplicates,
     options: &StoryOptions,
     stage: &Stage,
@@ -216,18 +222,40 @@ pub fn build(
         })
         .collect();
 
-    let edges = neighbours::edges(&unit_vectors, options.floor(), &options.neighbours);
+    // A group of copies is dated by its earliest member: when the story
+    // broke.
+    let unit_times: Vec<Option<i64>> = units
+        .iter()
+        .map(|docs| docs.iter().filter_map(|&d| times[d as usize]).min())
+        .collect();
     // Length factors relative to the median document, whose length the
     // threshold was scaled to: merges of longer documents are held higher.
     let lengths: Vec<f32> = unit_vectors
         .iter()
         .map(|v| length_factor(v.terms.len()) / options.median_length)
         .collect();
+    let space = cluster::Units {
+        vectors: &unit_vectors,
+        lengths: &lengths,
+        times: &unit_times,
+        decay: options.time,
+    };
+    // Time only lowers similarities, so an edge under the floor once time
+    // is counted links nothing the linkage could keep.
+    let mut edges = neighbours::edges(&unit_vectors, options.floor(), &options.neighbours);
+    if !options.time.is_off() {
+        edges.retain_mut(|(a, b, similarity)| {
+            *similarity *= options
+                .time
+                .factor(unit_times[*a as usize], unit_times[*b as usize]);
+            *similarity >= options.floor()
+        });
+    }
     let cut = options.cut();
     let clusters: Vec<cluster::Cluster> = blocks::blocks(units.len(), &edges, options.max_block)
         .into_par_iter()
         .flat_map_iter(|block| {
-            let clusters = cluster::cluster_block(&block, &unit_vectors, &lengths, &cut);
+            let clusters = cluster::cluster_block(&block, &space, &cut);
             stage.inc(block.iter().map(|&u| units[u as usize].len() as u64).sum());
             clusters
         })
