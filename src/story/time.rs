@@ -23,7 +23,7 @@ pub struct TimeDecay {
 pub const DEFAULT_SCALE_DAYS: f32 = 3.0;
 
 /// Default [`TimeDecay::floor`].
-pub const DEFAULT_FLOOR: f32 = 0.5;
+pub const DEFAULT_FLOOR: f32 = 0.3;
 
 impl Default for TimeDecay {
     fn default() -> Self {
