@@ -4,7 +4,7 @@ use crate::corpus::Document;
 use crate::dedup::{self, DedupOptions, Duplicates};
 use crate::progress::{Progress, Unit};
 use crate::sketch::Signatures;
-use crate::story::{self, Story, StoryOptions};
+use crate::story::{self, Story, StoryOptions, Thread};
 use crate::text::{self, Prepared, boilerplate};
 use crate::vector::{TfIdf, TfIdfOptions};
 
@@ -32,6 +32,8 @@ pub struct Analysis {
     pub duplicates: Duplicates,
     /// Stories, largest first.
     pub stories: Vec<Story>,
+    /// Threads of stories, most documents first.
+    pub threads: Vec<Thread>,
     /// The documents' TF-IDF vectors (for similarities in reports).
     pub vectors: TfIdf,
     /// Body lines dropped as boilerplate.
@@ -134,11 +136,13 @@ pub fn analyse_keeping_texts(documents: Vec<Document>, config: &Config) -> (Anal
     config.stories = config.stories.scaled_to(&tfidf.vectors);
     let times: Vec<Option<i64>> = documents.iter().map(|d| d.time).collect();
     let stories = story::build(&tfidf, &times, &duplicates, &config.stories, &stage);
+    let threads = story::thread::build(&stories, &tfidf, &times, &config.stories.threads);
     drop(stage);
     let analysis = Analysis {
         documents,
         duplicates,
         stories,
+        threads,
         vectors: tfidf,
         boilerplate_lines_dropped: prepared.boilerplate_lines_dropped,
         config,

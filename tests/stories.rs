@@ -238,5 +238,8 @@ fn input_order_changes_no_assignment() {
         .stdout;
     let text = String::from_utf8(folders).unwrap();
     assert_eq!(text.lines().count(), 10);
-    assert_eq!(text.lines().next(), Some("doc_id\tstory\tduplicate_group"));
+    assert_eq!(
+        text.lines().next(),
+        Some("doc_id\tstory\tduplicate_group\tthread")
+    );
 }

@@ -75,6 +75,12 @@ pub struct TuningArgs {
     /// apart; 1 turns time off.
     #[arg(long, value_name = "F", default_value_t = story::time::DEFAULT_FLOOR as f64, value_parser = unit_interval)]
     pub time_floor: f64,
+
+    /// Mean cosine between story centroids (words alone, time not
+    /// counted) at which stories always join one thread, a developing
+    /// subject; below half of it they never do.
+    #[arg(long, value_name = "T", default_value_t = story::thread::DEFAULT_THRESHOLD as f64, value_parser = unit_interval)]
+    pub thread_threshold: f64,
 }
 
 /// A number of days above zero.
@@ -96,6 +102,7 @@ impl TuningArgs {
             scale_days: self.time_scale as f32,
             floor: self.time_floor as f32,
         };
+        config.stories.threads.threshold = self.thread_threshold as f32;
         config
     }
 }

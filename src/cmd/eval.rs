@@ -39,6 +39,11 @@ pub struct Args {
     #[arg(long, value_enum, default_value = "stories")]
     clusterer: Clusterer,
 
+    /// Which level of the pipeline's result is scored against the labels:
+    /// stories (events) or threads (stories of one subject).
+    #[arg(long, value_enum, default_value = "story")]
+    level: Level,
+
     /// Clusters for --clusterer kmeans.
     #[arg(long, value_name = "K", required_if_eq("clusterer", "kmeans"), value_parser = clap::value_parser!(u32).range(1..))]
     clusters: Option<u32>,
@@ -73,9 +78,20 @@ enum Clusterer {
     Kmeans,
 }
 
+/// The level `eval` scores.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+enum Level {
+    /// Stories: one event each.
+    Story,
+    /// Threads: stories of one developing subject.
+    Thread,
+}
+
 #[derive(Serialize)]
 struct Evaluation {
     clusterer: Clusterer,
+    level: Level,
     scores: Scores,
     story_threshold: f64,
     dup_threshold: f64,
@@ -117,8 +133,20 @@ pub fn run(args: Args) -> Result<i32, Error> {
             k: args.clusters.unwrap_or(1) as usize,
         }),
     };
+    if baseline.is_some() && args.level == Level::Thread {
+        return Err(Error::Usage(
+            "--level thread scores the pipeline's threads; baselines have none".into(),
+        ));
+    }
     let clusters: Vec<String> = match baseline {
-        None => report.documents.iter().map(|d| d.story.clone()).collect(),
+        None => report
+            .documents
+            .iter()
+            .map(|d| match args.level {
+                Level::Story => d.story.clone(),
+                Level::Thread => d.thread.clone(),
+            })
+            .collect(),
         Some(baseline) => baselines::assign(&analysis.vectors.vectors, baseline)
             .ok_or_else(|| {
                 Error::Usage(format!(
@@ -152,6 +180,7 @@ pub fn run(args: Args) -> Result<i32, Error> {
     missing.sort();
     let evaluation = Evaluation {
         clusterer: args.clusterer,
+        level: args.level,
         scores: score(&predicted, &gold),
         story_threshold: report.settings.story_threshold,
         dup_threshold: report.settings.dup_threshold,
@@ -172,10 +201,11 @@ pub fn run(args: Args) -> Result<i32, Error> {
 
 fn write_text(e: &Evaluation, out: &mut dyn Write) -> std::io::Result<()> {
     let s = &e.scores;
-    let scored = match e.clusterer {
-        Clusterer::Stories => "predicted stories",
-        Clusterer::Dbscan => "DBSCAN clusters",
-        Clusterer::Kmeans => "k-means clusters",
+    let scored = match (e.clusterer, e.level) {
+        (Clusterer::Stories, Level::Story) => "predicted stories",
+        (Clusterer::Stories, Level::Thread) => "predicted threads",
+        (Clusterer::Dbscan, _) => "DBSCAN clusters",
+        (Clusterer::Kmeans, _) => "k-means clusters",
     };
     writeln!(
         out,

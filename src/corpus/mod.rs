@@ -175,9 +175,7 @@ pub fn read_bytes(origin: &str, bytes: &[u8], options: &ReadOptions) -> Corpus {
 /// first in input order with where it stands. Such documents are kept,
 /// undated.
 fn unreadable_dates(docs: &[Document]) -> Option<String> {
-    let unreadable = docs
-        .iter()
-        .filter(|d| d.date.is_some() && d.time.is_none());
+    let unreadable = docs.iter().filter(|d| d.date.is_some() && d.time.is_none());
     let count = unreadable.clone().count();
     let first = unreadable.min_by_key(|d| d.position)?;
     let date = first.date.as_deref().unwrap_or_default();

@@ -21,7 +21,7 @@ pub enum Format {
     Json,
     /// One JSON object per document.
     Jsonl,
-    /// `doc_id<TAB>story<TAB>duplicate_group`, one row per document.
+    /// `doc_id<TAB>story<TAB>duplicate_group<TAB>thread`, one row per document.
     Tsv,
     /// One self-contained page to open in a browser.
     Html,
@@ -41,6 +41,8 @@ pub struct Report {
     pub settings: Settings,
     /// Stories, largest first.
     pub stories: Vec<StoryReport>,
+    /// Threads of stories, most documents first.
+    pub threads: Vec<ThreadReport>,
     /// Near-duplicate groups, by representative id.
     pub duplicate_groups: Vec<GroupReport>,
     /// Every document, by id.
@@ -58,6 +60,10 @@ pub struct Summary {
     pub stories: usize,
     /// Stories with at least two documents.
     pub multi_document_stories: usize,
+    /// Threads, single-story ones included.
+    pub threads: usize,
+    /// Threads with at least two stories.
+    pub multi_story_threads: usize,
     /// Near-duplicate groups.
     pub duplicate_groups: usize,
     /// Documents that belong to a near-duplicate group.
@@ -84,6 +90,15 @@ pub struct Settings {
     /// Between the two, the share of each cluster's own mean inner cosine
     /// that the mean cosine between them must reach.
     pub split_ratio: f64,
+    /// Days between two dated documents at which their similarity has
+    /// fallen halfway to `time_floor` of itself.
+    pub time_scale_days: f64,
+    /// Share of their similarity left to two dated documents however far
+    /// apart (1: time not used).
+    pub time_floor: f64,
+    /// Mean cosine between story centroids at which stories always join
+    /// one thread; below half of it they never do.
+    pub thread_threshold: f64,
     /// Shingle length in code points.
     pub shingle_chars: usize,
     /// MinHash signature length.
@@ -109,11 +124,27 @@ pub struct StoryReport {
     pub size: usize,
     /// Mean member similarity to the centroid.
     pub cohesion: f64,
+    /// The thread the story belongs to (stories only, not sub-stories).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thread: Option<String>,
     /// Members, most central first.
     pub members: Vec<StoryMember>,
     /// Tighter groups inside the story.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub substories: Vec<StoryReport>,
+}
+
+/// A thread: stories of one developing subject.
+#[derive(Clone, Debug, Serialize)]
+pub struct ThreadReport {
+    /// `T1`, `T2`, …
+    pub id: String,
+    /// Heaviest terms of the thread's centroid.
+    pub label: Vec<String>,
+    /// Documents in its stories.
+    pub size: usize,
+    /// Its stories, largest first.
+    pub stories: Vec<String>,
 }
 
 /// A member of a story.
@@ -197,6 +228,8 @@ pub struct DocumentReport {
     pub date: Option<String>,
     /// Its story.
     pub story: String,
+    /// Its story's thread.
+    pub thread: String,
     /// Cosine similarity to the story centroid.
     pub story_similarity: f64,
     /// Its near-duplicate group, if any.
@@ -213,6 +246,11 @@ pub fn group_id(g: usize) -> String {
 /// The report id of story `s` (0-based, largest first): `S1`, `S2`, …
 pub fn story_id(s: usize) -> String {
     format!("S{}", s + 1)
+}
+
+/// The report id of thread `t` (0-based, most documents first): `T1`, …
+pub fn thread_id(t: usize) -> String {
+    format!("T{}", t + 1)
 }
 
 /// The report id of sub-story `i` (0-based) of the story `parent`: `S1.1`, …
@@ -258,6 +296,7 @@ impl Report {
                 label: story.label.clone(),
                 size: story.members.len(),
                 cohesion: score(story.cohesion as f64),
+                thread: None,
                 members: story.members.iter().map(member).collect(),
                 substories: story
                     .substories
@@ -268,11 +307,31 @@ impl Report {
                 id,
             }
         }
+        let thread_of =
+            crate::story::thread::thread_of_story(&analysis.threads, analysis.stories.len());
         let stories: Vec<StoryReport> = analysis
             .stories
             .iter()
             .enumerate()
-            .map(|(s, story)| story_report(story_id(s), story, docs, &member))
+            .map(|(s, story)| StoryReport {
+                thread: Some(thread_id(thread_of[s] as usize)),
+                ..story_report(story_id(s), story, docs, &member)
+            })
+            .collect();
+        let threads: Vec<ThreadReport> = analysis
+            .threads
+            .iter()
+            .enumerate()
+            .map(|(t, thread)| ThreadReport {
+                id: thread_id(t),
+                label: thread.label.clone(),
+                size: thread.documents(&analysis.stories),
+                stories: thread
+                    .stories
+                    .iter()
+                    .map(|&s| story_id(s as usize))
+                    .collect(),
+            })
             .collect();
         let duplicate_groups = GroupReport::all(&analysis.duplicates, docs, |g| {
             Some(story_id(story_of[g.representative as usize]))
@@ -292,6 +351,7 @@ impl Report {
                 origin: doc.origin.clone(),
                 date: doc.date.clone(),
                 story: story_id(story_of[i]),
+                thread: thread_id(thread_of[story_of[i]] as usize),
                 story_similarity: similarity_of[i],
                 duplicate_group: group_of[i].map(group_id),
                 jaccard: jaccard_of[i],
@@ -308,6 +368,12 @@ impl Report {
                     .iter()
                     .filter(|s| s.members.len() > 1)
                     .count(),
+                threads: analysis.threads.len(),
+                multi_story_threads: analysis
+                    .threads
+                    .iter()
+                    .filter(|t| t.stories.len() > 1)
+                    .count(),
                 duplicate_groups: analysis.duplicates.groups.len(),
                 documents_in_duplicate_groups: group_of.iter().filter(|g| g.is_some()).count(),
                 candidate_pairs: analysis.duplicates.candidates,
@@ -319,12 +385,16 @@ impl Report {
                 dup_threshold: config.dedup.threshold,
                 story_threshold: score(config.stories.threshold as f64),
                 split_ratio: score(config.stories.split_ratio as f64),
+                time_scale_days: score(config.stories.time.scale_days as f64),
+                time_floor: score(config.stories.time.floor as f64),
+                thread_threshold: score(config.stories.threads.threshold as f64),
                 shingle_chars: config.dedup.shingle_chars,
                 num_hashes: config.dedup.num_hashes,
                 bands: config.dedup.bands().bands,
                 rows: config.dedup.bands().rows,
             },
             stories,
+            threads,
             duplicate_groups,
             documents,
             problems: problems.to_vec(),
@@ -354,14 +424,15 @@ impl Report {
                 Ok(())
             }
             Format::Tsv => {
-                writeln!(out, "doc_id\tstory\tduplicate_group")?;
+                writeln!(out, "doc_id\tstory\tduplicate_group\tthread")?;
                 for doc in &self.documents {
                     writeln!(
                         out,
-                        "{}\t{}\t{}",
+                        "{}\t{}\t{}\t{}",
                         tsv_field(&doc.id),
                         doc.story,
-                        doc.duplicate_group.as_deref().unwrap_or("")
+                        doc.duplicate_group.as_deref().unwrap_or(""),
+                        doc.thread
                     )?;
                 }
                 Ok(())

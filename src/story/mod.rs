@@ -15,13 +15,15 @@ pub mod baselines;
 pub mod blocks;
 pub mod cluster;
 pub mod neighbours;
+pub mod thread;
 pub mod time;
 
 use crate::dedup::Duplicates;
-pub use time::TimeDecay;
 use crate::progress::Stage;
 use crate::vector::{SparseVector, TfIdf};
 use rayon::prelude::*;
+pub use thread::{Thread, ThreadOptions};
+pub use time::TimeDecay;
 
 /// How stories are formed.
 #[derive(Clone, Debug)]
@@ -43,12 +45,17 @@ pub struct StoryOptions {
     pub neighbours: neighbours::NeighbourOptions,
     /// Largest block clustered with a full distance matrix.
     pub max_block: usize,
+    /// How stories are grouped into threads.
+    pub threads: ThreadOptions,
     /// Terms in a story's label.
     pub label_terms: usize,
 }
 
 /// Default story threshold.
 pub const DEFAULT_THRESHOLD: f32 = 0.28;
+
+/// Default largest block clustered with a full distance matrix.
+pub const MAX_BLOCK: usize = 2000;
 
 /// Default split ratio.
 pub const DEFAULT_SPLIT_RATIO: f32 = 0.85;
@@ -62,7 +69,8 @@ impl StoryOptions {
             median_length: 1.0,
             time: TimeDecay::default(),
             neighbours: Default::default(),
-            max_block: 2000,
+            max_block: MAX_BLOCK,
+            threads: ThreadOptions::default(),
             label_terms: 5,
         }
     }
@@ -114,9 +122,14 @@ impl StoryOptions {
             .clamp(SMALL_CORPUS_DOCUMENTS, LARGE_CORPUS_DOCUMENTS);
         let size_scale =
             ((documents as f32).ln() / (REFERENCE_CORPUS_DOCUMENTS as f32).ln()).sqrt();
+        let scale = length_scale * size_scale;
         StoryOptions {
-            threshold: self.threshold * length_scale * size_scale,
+            threshold: self.threshold * scale,
             median_length,
+            threads: ThreadOptions {
+                threshold: self.threads.threshold * scale,
+                ..self.threads.clone()
+            },
             ..self.clone()
         }
     }
