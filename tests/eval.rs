@@ -178,3 +178,39 @@ fn linfa_baselines_are_scored_on_the_same_vectors() {
         .code(2)
         .stderr(predicate::str::contains("--clusters"));
 }
+
+/// ECB+ topics each hold two events of one kind: stories should be the
+/// events and threads the topics. Scored at both levels against both
+/// labellings, each level wins where it should, by a clear margin.
+#[test]
+fn threads_are_topics_and_stories_are_events() {
+    let dir = TempDir::new().unwrap();
+    let events = fixture("ecbplus-dev/labels.tsv");
+    let topics = dir.path().join("topics.tsv");
+    // `12_3ecbplus<TAB>12ecbplus` → `12_3ecbplus<TAB>12`.
+    let text = fs::read_to_string(&events).unwrap();
+    let topic_labels: String = text
+        .lines()
+        .map(|line| {
+            let (id, story) = line.split_once('\t').unwrap();
+            format!("{id}\t{}\n", story.trim_end_matches("plus").trim_end_matches("ecb"))
+        })
+        .collect();
+    fs::write(&topics, topic_labels).unwrap();
+    let docs = [fixture("ecbplus-dev/docs")];
+    let f1 = |labels: &std::path::Path, level: &str| {
+        eval_json_with(labels, &docs, &["--level", level])["scores"]["bcubed_f1"]
+            .as_f64()
+            .unwrap()
+    };
+    let (story_on_events, thread_on_events) = (f1(&events, "story"), f1(&events, "thread"));
+    let (story_on_topics, thread_on_topics) = (f1(&topics, "story"), f1(&topics, "thread"));
+    assert!(
+        story_on_events > thread_on_events + 0.1,
+        "{story_on_events} {thread_on_events}"
+    );
+    assert!(
+        thread_on_topics > story_on_topics + 0.1,
+        "{thread_on_topics} {story_on_topics}"
+    );
+}

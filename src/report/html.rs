@@ -213,6 +213,9 @@ impl Page<'_> {
         if let Some(dates) = self.date_range(story) {
             meta.push_str(&format!(" · {dates}"));
         }
+        if let Some(thread) = &story.thread {
+            meta.push_str(&format!(" · thread {thread}"));
+        }
         out.push_str(&format!("<p class=\"meta\">{}</p>", escape(&meta)));
         out.push_str(&text_element("p", "label", &story.label.join(" · ")));
         out.push_str("<ol class=\"members\">");

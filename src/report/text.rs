@@ -25,9 +25,14 @@ fn write_story(story: &StoryReport, indent: &str, out: &mut dyn Write) -> io::Re
     } else {
         "Story"
     };
+    let thread = story
+        .thread
+        .as_deref()
+        .map(|t| format!(" · thread {t}"))
+        .unwrap_or_default();
     writeln!(
         out,
-        "{indent}{kind} {} · {} · cohesion {:.2}",
+        "{indent}{kind} {} · {} · cohesion {:.2}{thread}",
         story.id,
         plural(story.size, "document", "documents"),
         story.cohesion
@@ -70,6 +75,26 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         ),
         plural(s.boilerplate_lines_dropped, "line", "lines"),
     )?;
+    let threads: Vec<_> = report
+        .threads
+        .iter()
+        .filter(|t| t.stories.len() > 1)
+        .collect();
+    if !threads.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "Threads of several stories: {}", threads.len())?;
+        for thread in threads {
+            writeln!(
+                out,
+                "  {} · {} · {} · label: {} · {}",
+                thread.id,
+                plural(thread.stories.len(), "story", "stories"),
+                plural(thread.size, "document", "documents"),
+                thread.label.join(", "),
+                thread.stories.join(" ")
+            )?;
+        }
+    }
     let (multi, single): (Vec<_>, Vec<_>) = report.stories.iter().partition(|s| s.size > 1);
     for story in &multi {
         writeln!(out)?;
