@@ -193,7 +193,10 @@ fn threads_are_topics_and_stories_are_events() {
         .lines()
         .map(|line| {
             let (id, story) = line.split_once('\t').unwrap();
-            format!("{id}\t{}\n", story.trim_end_matches("plus").trim_end_matches("ecb"))
+            format!(
+                "{id}\t{}\n",
+                story.trim_end_matches("plus").trim_end_matches("ecb")
+            )
         })
         .collect();
     fs::write(&topics, topic_labels).unwrap();
