@@ -48,6 +48,14 @@ pub struct Explanation {
     pub detection_probability: f64,
     /// Cosine similarity of the TF-IDF vectors.
     pub cosine: f64,
+    /// The factor time puts on the cosine (1 unless both are dated; see
+    /// [`crate::story::TimeDecay`]).
+    pub time_factor: f64,
+    /// Days between the two documents, when both are dated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub days_apart: Option<f64>,
+    /// What clustering compares: `cosine × time_factor`.
+    pub similarity: f64,
     /// Terms both vectors hold, largest share of the cosine first.
     pub shared_terms: Vec<SharedTerm>,
     /// Total number of terms both vectors hold.
@@ -191,6 +199,12 @@ pub fn explain(
 
     let (va, vb) = (&analysis.vectors.vectors[a], &analysis.vectors.vectors[b]);
     let cosine = va.dot(vb) as f64;
+    let (time_a, time_b) = (analysis.documents[a].time, analysis.documents[b].time);
+    let time_factor = config.stories.time.factor(time_a, time_b) as f64;
+    let days_apart = time_a
+        .zip(time_b)
+        .map(|(x, y)| x.abs_diff(y) as f64 / crate::corpus::DAY_SECONDS as f64);
+    let similarity = cosine * time_factor;
     let mut shared_terms: Vec<(u32, f32, f32)> = va.shared_terms(vb).collect();
     let shared_term_count = shared_terms.len();
     shared_terms.sort_by(|x, y| (y.1 * y.2).total_cmp(&(x.1 * x.2)).then(x.0.cmp(&y.0)));
@@ -288,14 +302,14 @@ pub fn explain(
             );
         } else {
             reason.push_str(&format!("{rule}; "));
-            if cosine >= story_threshold {
+            if similarity >= story_threshold {
                 reason.push_str(&format!(
-                    "their own cosine {cosine:.4} reaches the threshold."
+                    "their own similarity {similarity:.4} reaches the threshold."
                 ));
             } else {
                 reason.push_str(&format!(
-                    "their own cosine {cosine:.4} is below the threshold: the rule weighs the \
-                     clusters that held them, not the pair."
+                    "their own similarity {similarity:.4} is below the threshold: the rule weighs \
+                     the clusters that held them, not the pair."
                 ));
             }
         }
@@ -314,18 +328,21 @@ pub fn explain(
             &analysis.stories[story_a],
             &analysis.stories[story_b],
         );
-        let own = if cosine >= story_threshold {
+        let own = if similarity >= story_threshold {
             format!(
-                "their own cosine {cosine:.4} reaches the story threshold {story_threshold}, but"
+                "their own similarity {similarity:.4} reaches the story threshold \
+                 {story_threshold}, but"
             )
         } else {
-            format!("their cosine {cosine:.4} is below the story threshold {story_threshold};")
+            format!(
+                "their similarity {similarity:.4} is below the story threshold {story_threshold};"
+            )
         };
         Verdict {
             same: false,
             reason: format!(
                 "in different stories ({} and {}): {own} the mean cosine between the two stories' \
-                 members is {between:.4}. {rule}",
+                 members is {between:.4} (before any time factor). {rule}",
                 story_id(story_a),
                 story_id(story_b)
             ),
@@ -339,6 +356,9 @@ pub fn explain(
         minhash_jaccard: score(minhash_jaccard),
         detection_probability: score(detection_probability),
         cosine: score(cosine),
+        time_factor: score(time_factor),
+        days_apart: days_apart.map(score),
+        similarity: score(similarity),
         shared_terms,
         shared_term_count,
         passages,

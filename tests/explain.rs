@@ -119,3 +119,40 @@ fn unknown_or_ambiguous_ids_are_usage_errors() {
         .code(2)
         .stderr(predicates::str::contains("the same document"));
 }
+
+/// Two seed articles given dates days apart: `explain` shows the time
+/// factor, and the similarity clustering used is the cosine times it; the
+/// same articles undated have no factor.
+#[test]
+fn the_time_factor_is_shown_and_applied() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let read =
+        |name: &str| std::fs::read_to_string(fixture("seeds").join(format!("{name}.txt"))).unwrap();
+    let line = |id: &str, date: Option<&str>| {
+        let text = read(id);
+        let mut doc = serde_json::json!({ "id": id, "text": text });
+        if let Some(date) = date {
+            doc["date"] = date.into();
+        }
+        doc.to_string()
+    };
+    let explain_with = |dates: [Option<&str>; 2]| {
+        let path = dir.path().join("docs.jsonl");
+        let lines = [
+            line(ORIGINAL, dates[0]),
+            line("004_7305daf2cccaf06c", dates[1]),
+        ];
+        std::fs::write(&path, lines.join("\n")).unwrap();
+        explain_json(&[ORIGINAL, "004_7305daf2cccaf06c", path.to_str().unwrap()])
+    };
+    let dated = explain_with([Some("2016-07-14"), Some("Mon, 18 Jul 2016 12:00:00 GMT")]);
+    let factor = dated["time_factor"].as_f64().unwrap();
+    assert!((dated["days_apart"].as_f64().unwrap() - 4.5).abs() < 1e-9);
+    assert!(factor < 1.0 && factor > 0.3, "{dated}");
+    let cosine = dated["cosine"].as_f64().unwrap();
+    assert!((dated["similarity"].as_f64().unwrap() - cosine * factor).abs() < 1e-3);
+    let undated = explain_with([None, None]);
+    assert_eq!(undated["time_factor"].as_f64(), Some(1.0));
+    assert!(undated.get("days_apart").is_none());
+    assert_eq!(undated["cosine"], dated["cosine"]);
+}

@@ -203,7 +203,18 @@ fn write_text(e: &Explanation, out: &mut dyn Write) -> io::Result<()> {
     )?;
     writeln!(out, "Same story: {}", yes(e.story.same))?;
     writeln!(out, "  {}", e.story.reason)?;
-    writeln!(out, "  TF-IDF cosine {:.4}", e.cosine)?;
+    match e.days_apart {
+        Some(days) => writeln!(
+            out,
+            "  TF-IDF cosine {:.4} × time factor {:.4} ({days:.1} days apart) = similarity {:.4}",
+            e.cosine, e.time_factor, e.similarity
+        )?,
+        None => writeln!(
+            out,
+            "  TF-IDF cosine {:.4} (not both dated: no time factor)",
+            e.cosine
+        )?,
+    }
     writeln!(out)?;
     if e.shared_terms.is_empty() {
         writeln!(out, "No shared terms.")?;
