@@ -8,6 +8,7 @@ pub mod passages;
 pub mod script;
 pub mod stem;
 pub mod stopwords;
+pub mod title_suffix;
 
 pub use normalize::normalize;
 
@@ -58,12 +59,16 @@ pub fn tokens(normalised: &str) -> impl Iterator<Item = &str> {
 /// Normalises every document and drops boilerplate lines (see
 /// [`boilerplate`]), in parallel.
 pub fn prepare(documents: &[Document], options: &boilerplate::Options) -> Prepared {
-    // One string per document: title, then the normalised body lines, each
-    // after a newline (no per-line allocations survive this step).
+    // One string per document: title (without a site's name at its end),
+    // then the normalised body lines, each after a newline (no per-line
+    // allocations survive this step).
+    let titles: Vec<&str> = documents.iter().map(|d| d.title.as_str()).collect();
+    let title_lengths = title_suffix::kept_lengths(&titles);
     let mut texts: Vec<PreparedText> = documents
         .par_iter()
-        .map(|doc| {
-            let mut text = normalize(&doc.title);
+        .zip(&title_lengths)
+        .map(|(doc, &title_length)| {
+            let mut text = normalize(&doc.title[..title_length]);
             let title_len = text.len();
             normalize::normalize_lines_into(&doc.body, &mut text);
             PreparedText { text, title_len }
