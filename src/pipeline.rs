@@ -134,9 +134,8 @@ pub fn analyse_keeping_texts(documents: Vec<Document>, config: &Config) -> (Anal
     // analysis records it, so reports show the value used.
     let mut config = config.clone();
     config.stories = config.stories.scaled_to(&tfidf.vectors);
-    let times: Vec<Option<i64>> = documents.iter().map(|d| d.time).collect();
-    let stories = story::build(&tfidf, &times, &duplicates, &config.stories, &stage);
-    let threads = story::thread::build(&stories, &tfidf, &times, &config.stories.threads);
+    let stories = story::build(&documents, &tfidf, &duplicates, &config.stories, &stage);
+    let threads = story::thread::build(&stories, &documents, &tfidf, &config.stories.threads);
     drop(stage);
     let analysis = Analysis {
         documents,

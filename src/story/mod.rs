@@ -14,10 +14,12 @@
 pub mod baselines;
 pub mod blocks;
 pub mod cluster;
+pub mod label;
 pub mod neighbours;
 pub mod thread;
 pub mod time;
 
+use crate::corpus::Document;
 use crate::dedup::Duplicates;
 use crate::progress::Stage;
 use crate::vector::{SparseVector, TfIdf};
@@ -204,12 +206,12 @@ pub struct Story {
     pub substories: Vec<Story>,
 }
 
-/// Forms stories from document vectors, their publication times and
-/// near-duplicate groups. Stories are ordered largest first, then by first
-/// document. Clustered documents are counted on `stage`.
+/// Forms stories from the documents (their times and headlines), their
+/// vectors and near-duplicate groups. Stories are ordered largest first,
+/// then by first document. Clustered documents are counted on `stage`.
 pub fn build(
+    documents: &[Document],
     tfidf: &TfIdf,
-    times: &[Option<i64>],
     duplicates: &Duplicates,
     options: &StoryOptions,
     stage: &Stage,
@@ -239,7 +241,11 @@ pub fn build(
     // broke.
     let unit_times: Vec<Option<i64>> = units
         .iter()
-        .map(|docs| docs.iter().filter_map(|&d| times[d as usize]).min())
+        .map(|docs| {
+            docs.iter()
+                .filter_map(|&d| documents[d as usize].time)
+                .min()
+        })
         .collect();
     // Length factors relative to the median document, whose length the
     // threshold was scaled to: merges of longer documents are held higher.
@@ -290,7 +296,15 @@ pub fn build(
         docs.sort_unstable();
         docs
     };
-    let describe = |docs: &[u32]| describe(docs, tfidf, &headline_candidate, options.label_terms);
+    let describe = |docs: &[u32]| {
+        describe(
+            docs,
+            documents,
+            tfidf,
+            &headline_candidate,
+            options.label_terms,
+        )
+    };
     fn story_of(
         cluster: &cluster::Cluster,
         docs_of: &dyn Fn(&[u32]) -> Vec<u32>,
@@ -324,7 +338,13 @@ fn first_doc(story: &Story) -> u32 {
 /// Centroid, member similarities, medoid, label and cohesion of a set of
 /// documents (ascending indices). The medoid is the most central member
 /// that is a headline candidate.
-fn describe(docs: &[u32], tfidf: &TfIdf, headline_candidate: &[bool], label_terms: usize) -> Story {
+fn describe(
+    docs: &[u32],
+    documents: &[Document],
+    tfidf: &TfIdf,
+    headline_candidate: &[bool],
+    label_terms: usize,
+) -> Story {
     let centroid = SparseVector::centroid(docs.iter().map(|&d| &tfidf.vectors[d as usize]));
     let mut members: Vec<Member> = docs
         .iter()
@@ -339,16 +359,15 @@ fn describe(docs: &[u32], tfidf: &TfIdf, headline_candidate: &[bool], label_term
             .then(a.doc.cmp(&b.doc))
     });
     let cohesion = members.iter().map(|m| m.similarity).sum::<f32>() / members.len() as f32;
-    let label = centroid
-        .top_terms(label_terms)
-        .into_iter()
-        .map(|(t, _)| tfidf.display(t).to_owned())
-        .collect();
     let medoid = members
         .iter()
         .find(|m| headline_candidate[m.doc as usize])
         .unwrap_or(&members[0])
         .doc;
+    let headlines = std::iter::once(medoid)
+        .chain(members.iter().map(|m| m.doc).filter(|&d| d != medoid))
+        .map(|d| &documents[d as usize]);
+    let label = label::label(&centroid, headlines, tfidf, label_terms);
     Story {
         medoid,
         members,

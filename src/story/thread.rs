@@ -13,6 +13,7 @@
 use super::Story;
 use super::cluster::{self, Cut, Units};
 use super::{blocks, neighbours};
+use crate::corpus::Document;
 use crate::vector::{SparseVector, TfIdf};
 use rayon::prelude::*;
 
@@ -80,8 +81,8 @@ impl Thread {
 /// ordered by most documents, then by first story.
 pub fn build(
     stories: &[Story],
+    documents: &[Document],
     tfidf: &TfIdf,
-    times: &[Option<i64>],
     options: &ThreadOptions,
 ) -> Vec<Thread> {
     let centroids: Vec<SparseVector> = stories
@@ -98,7 +99,7 @@ pub fn build(
             let mut known: Vec<i64> = story
                 .members
                 .iter()
-                .filter_map(|m| times[m.doc as usize])
+                .filter_map(|m| documents[m.doc as usize].time)
                 .collect();
             let middle = known.len() / 2;
             (!known.is_empty()).then(|| *known.select_nth_unstable(middle).1)
@@ -132,12 +133,13 @@ pub fn build(
         .flat_map_iter(|block| cluster::cluster_block(&block, &units, &cut))
         .map(|c| {
             let centroid = SparseVector::centroid(c.units.iter().map(|&s| &centroids[s as usize]));
+            // Written as the headlines of its largest stories write it.
+            let headlines = c
+                .units
+                .iter()
+                .map(|&s| &documents[stories[s as usize].medoid as usize]);
             Thread {
-                label: centroid
-                    .top_terms(options.label_terms)
-                    .into_iter()
-                    .map(|(t, _)| tfidf.display(t).to_owned())
-                    .collect(),
+                label: super::label::label(&centroid, headlines, tfidf, options.label_terms),
                 stories: c.units,
             }
         })
