@@ -39,9 +39,20 @@ fn stop_words() -> &'static StopWords {
     })
 }
 
-/// The stop-word language of a document in each script it uses.
+/// The stop-word language of a document in each script it uses, with
+/// how many of its tokens in that script the chosen list holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Languages([Option<u8>; Script::COUNT]);
+pub struct Languages {
+    chosen: [Option<u8>; Script::COUNT],
+    hits: [u32; Script::COUNT],
+}
+
+/// Fewest stop-word hits in a script for a document's own guess to stand;
+/// below it the corpus's language for that script is used (see
+/// [`Languages::or_corpus`]). A tweet or headline holds one or two stop
+/// words, often listed by several languages, so its own guess is a coin
+/// toss among them.
+pub const MIN_HITS: u32 = 3;
 
 impl Languages {
     /// Guesses, for each script, the language whose list the tokens of that
@@ -61,16 +72,59 @@ impl Languages {
             }
         }
         let mut chosen = [None; Script::COUNT];
+        let mut best_hits = [0u32; Script::COUNT];
         for (script, hits) in hits.iter().enumerate() {
             let best = (0..table.languages.len()).max_by_key(|&i| (hits[i], std::cmp::Reverse(i)));
             chosen[script] = best.filter(|&i| hits[i] > 0).map(|i| i as u8);
+            best_hits[script] = best.map_or(0, |i| hits[i]);
         }
-        Languages(chosen)
+        Languages {
+            chosen,
+            hits: best_hits,
+        }
+    }
+
+    /// The corpus's language for each script: the one most documents with
+    /// at least [`MIN_HITS`] hits chose (ties to the earlier code).
+    pub fn of_corpus(documents: &[Languages]) -> Languages {
+        let mut votes = [[0u32; 64]; Script::COUNT];
+        for doc in documents {
+            for script in 0..Script::COUNT {
+                if let (Some(language), true) = (doc.chosen[script], doc.hits[script] >= MIN_HITS) {
+                    votes[script][language as usize] += 1;
+                }
+            }
+        }
+        let mut corpus = Languages {
+            chosen: [None; Script::COUNT],
+            hits: [0; Script::COUNT],
+        };
+        for (script, votes) in votes.iter().enumerate() {
+            let best = (0..64).max_by_key(|&i| (votes[i], std::cmp::Reverse(i)));
+            if let Some(best) = best.filter(|&i| votes[i] > 0) {
+                corpus.chosen[script] = Some(best as u8);
+                corpus.hits[script] = MIN_HITS;
+            }
+        }
+        corpus
+    }
+
+    /// These languages, with the corpus's for each script where this
+    /// document's own guess rests on fewer than [`MIN_HITS`] hits.
+    pub fn or_corpus(&self, corpus: &Languages) -> Languages {
+        let mut out = *self;
+        for script in 0..Script::COUNT {
+            if self.hits[script] < MIN_HITS && corpus.chosen[script].is_some() {
+                out.chosen[script] = corpus.chosen[script];
+                out.hits[script] = corpus.hits[script];
+            }
+        }
+        out
     }
 
     /// The ISO 639-1 code chosen for a script, if any of its stop words was seen.
     pub fn code(&self, script: Script) -> Option<&'static str> {
-        self.0[script.index()].map(|i| stop_words().languages[i as usize])
+        self.chosen[script.index()].map(|i| stop_words().languages[i as usize])
     }
 
     /// Whether `token` (normalised) is a stop word of the language chosen
@@ -78,7 +132,7 @@ impl Languages {
     /// behind the conjunction و, which is written joined to the next word.
     pub fn is_stop_word(&self, token: &str) -> bool {
         let script = Script::of(token);
-        let Some(bit) = self.0[script.index()] else {
+        let Some(bit) = self.chosen[script.index()] else {
             return false;
         };
         let listed = |word: &str| {
@@ -134,6 +188,22 @@ mod tests {
         assert_eq!(lang.code(Script::Latin), Some("en"));
         assert!(lang.is_stop_word("the"));
         assert!(lang.is_stop_word("في"));
+    }
+
+    #[test]
+    fn a_short_document_takes_the_corpus_language() {
+        let english = tokens("The president said that the talks with Russia were useful");
+        let english = Languages::detect(english.iter().map(String::as_str));
+        // One stop word, listed by many languages: a weak guess of its own.
+        let tweet = tokens("Flood warning in Calgary dit morning");
+        let tweet = Languages::detect(tweet.iter().map(String::as_str));
+        let corpus = Languages::of_corpus(&[english, english, tweet]);
+        assert_eq!(corpus.code(Script::Latin), Some("en"));
+        assert_eq!(tweet.or_corpus(&corpus).code(Script::Latin), Some("en"));
+        // A document with enough evidence keeps its own guess.
+        let french = tokens("Le président a dit que les pourparlers avec la Russie étaient utiles");
+        let french = Languages::detect(french.iter().map(String::as_str));
+        assert_eq!(french.or_corpus(&corpus).code(Script::Latin), Some("fr"));
     }
 
     #[test]

@@ -77,9 +77,14 @@ fn is_content(token: &str) -> bool {
 
 /// Weighted counts of the content tokens of one document (before
 /// stemming), sorted by token.
-fn token_counts<'a>(text: &'a PreparedText, options: &TfIdfOptions) -> Vec<(&'a str, f32)> {
+/// The weighted content tokens of a text, sorted, with the stop words of
+/// `languages` (see [`Languages`]) left out.
+fn token_counts<'a>(
+    text: &'a PreparedText,
+    languages: &Languages,
+    options: &TfIdfOptions,
+) -> Vec<(&'a str, f32)> {
     let all: Vec<&str> = tokens(&text.text).collect();
-    let languages = Languages::detect(all.iter().copied());
     let mut counts: AHashMap<&str, f32> = AHashMap::with_capacity(all.len());
     let title = tokens(text.title()).count();
     for (i, token) in all.into_iter().enumerate() {
@@ -188,7 +193,8 @@ pub fn term_weights<'a>(
     options: &TfIdfOptions,
 ) -> Vec<(&'a str, f32)> {
     let mut counts: AHashMap<&str, f32> = AHashMap::new();
-    for (token, count) in token_counts(text, options) {
+    let languages = Languages::detect(tokens(&text.text));
+    for (token, count) in token_counts(text, &languages, options) {
         *counts.entry(term(token)).or_default() += count;
     }
     let words = words_by_script(counts.iter().map(|(&t, &c)| (t, c)));
@@ -245,9 +251,17 @@ impl TfIdf {
     /// parallel where it pays); names are read from the documents.
     pub fn build(documents: &[Document], texts: &[PreparedText], options: &TfIdfOptions) -> TfIdf {
         debug_assert_eq!(documents.len(), texts.len());
+        // Each document's stop-word language, and where it has too few stop
+        // words to tell, the corpus's.
+        let languages: Vec<Languages> = texts
+            .par_iter()
+            .map(|text| Languages::detect(tokens(&text.text)))
+            .collect();
+        let corpus_languages = Languages::of_corpus(&languages);
         let counts: Vec<Vec<(&str, f32)>> = texts
             .par_iter()
-            .map(|text| token_counts(text, options))
+            .zip(&languages)
+            .map(|(text, own)| token_counts(text, &own.or_corpus(&corpus_languages), options))
             .collect();
         // Ids in order of first appearance in corpus order: deterministic.
         let mut ids: AHashMap<&str, u32> = AHashMap::new();
