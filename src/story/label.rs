@@ -44,6 +44,9 @@ pub fn label<'a>(
     let mut in_title: Vec<Option<&str>> = vec![None; wanted.len()];
     let mut in_body: Vec<Option<&str>> = vec![None; wanted.len()];
     for headline in headlines.into_iter().take(HEADLINES) {
+        if in_body.iter().all(Option::is_some) {
+            break;
+        }
         let titles = spellings(&wanted, &headline.title);
         let bodies = spellings(&wanted, lead(&headline.body));
         for (slot, found) in in_title.iter_mut().zip(titles) {

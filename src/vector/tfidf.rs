@@ -103,6 +103,11 @@ fn token_counts<'a>(
     counts
 }
 
+/// Tokens at the start of a document read to guess its stop-word
+/// language: enough for any article, and they spare tokenising long ones
+/// twice.
+const LANGUAGE_TOKENS: usize = 300;
+
 /// A script holding less than this share of a document's words is a
 /// minority in it: photo credits, captions or a quotation in another
 /// language, peripheral to what the document reports.
@@ -193,7 +198,7 @@ pub fn term_weights<'a>(
     options: &TfIdfOptions,
 ) -> Vec<(&'a str, f32)> {
     let mut counts: AHashMap<&str, f32> = AHashMap::new();
-    let languages = Languages::detect(tokens(&text.text));
+    let languages = Languages::detect(tokens(&text.text).take(LANGUAGE_TOKENS));
     for (token, count) in token_counts(text, &languages, options) {
         *counts.entry(term(token)).or_default() += count;
     }
@@ -255,7 +260,7 @@ impl TfIdf {
         // words to tell, the corpus's.
         let languages: Vec<Languages> = texts
             .par_iter()
-            .map(|text| Languages::detect(tokens(&text.text)))
+            .map(|text| Languages::detect(tokens(&text.text).take(LANGUAGE_TOKENS)))
             .collect();
         let corpus_languages = Languages::of_corpus(&languages);
         let counts: Vec<Vec<(&str, f32)>> = texts
