@@ -32,8 +32,9 @@ pub struct ThreadOptions {
 }
 
 /// Default [`ThreadOptions::threshold`], for a corpus of the size and
-/// length at which the story threshold applies as given; scaled with it
-/// (see [`super::StoryOptions::scaled_to`]).
+/// length at which the story threshold applies as given; scaled with the
+/// corpus size as it is, and more steeply with the documents' length (see
+/// [`super::StoryOptions::scaled_to`]).
 pub const DEFAULT_THRESHOLD: f32 = 0.1;
 
 /// Default scale of the time decay between stories, in days: wider than
