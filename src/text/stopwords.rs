@@ -89,9 +89,9 @@ impl Languages {
     pub fn of_corpus(documents: &[Languages]) -> Languages {
         let mut votes = [[0u32; 64]; Script::COUNT];
         for doc in documents {
-            for script in 0..Script::COUNT {
-                if let (Some(language), true) = (doc.chosen[script], doc.hits[script] >= MIN_HITS) {
-                    votes[script][language as usize] += 1;
+            for ((votes, chosen), &hits) in votes.iter_mut().zip(doc.chosen).zip(&doc.hits) {
+                if let (Some(language), true) = (chosen, hits >= MIN_HITS) {
+                    votes[language as usize] += 1;
                 }
             }
         }
