@@ -95,14 +95,6 @@ pub fn format_day(time: i64) -> String {
     }
 }
 
-/// `YYYY-MM-DDTHH:MM:SSZ` of a time (UTC).
-pub fn format_time(time: i64) -> String {
-    match DateTime::from_timestamp(time, 0) {
-        Some(t) => t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-        None => String::from("?"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,7 +163,6 @@ mod tests {
         for date in ["1970-01-01", "2015-09-28", "2016-02-29", "2100-03-01"] {
             assert_eq!(format_day(parse_time(date).unwrap()), date);
         }
-        assert_eq!(format_time(JULY_14_6PM), "2016-07-14T18:00:00Z");
         assert_eq!(format_day(JULY_14_6PM - 1), "2016-07-14");
     }
 }

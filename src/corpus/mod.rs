@@ -16,7 +16,7 @@ mod json;
 mod sources;
 mod text_file;
 
-pub use date::{DAY_SECONDS, format_day, format_time, parse_time};
+pub use date::{DAY_SECONDS, format_day, parse_time};
 pub use json::document_from_value;
 pub use sources::{Source, SourceKind};
 

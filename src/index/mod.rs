@@ -37,7 +37,7 @@ use std::path::Path;
 /// Default mean cosine between an item and a story's members at which the
 /// item joins the story. The index decides one item at a time, with no
 /// merge tree for `run`'s relative rule to weigh, so it keeps the single
-/// threshold it was measured with (see the README).
+/// threshold it was measured with (see docs/design.md).
 pub const DEFAULT_STORY_THRESHOLD: f32 = 0.18;
 
 /// Index settings: those of `run` and `dedup`.

@@ -9,7 +9,7 @@
 //! the weakest links, between loosely related articles rather than through
 //! a story. (Splitting with k-means on projected vectors, the previous way,
 //! cut stories in two: ECB+ clustered inside Reuters lost 0.22 of B-cubed
-//! F1 to it; see the README.)
+//! F1 to it; see docs/design.md.)
 
 use crate::unionfind::UnionFind;
 

@@ -15,6 +15,7 @@
 //! at least two documents): by construction each is tighter than the story,
 //! and each can hold sub-stories of its own, down to [`SUBSTORY_DEPTH`].
 
+use super::neighbours::{self, NeighbourOptions};
 use super::time::TimeDecay;
 use crate::vector::{Postings, SparseVector};
 use kodama::{Method, linkage};
@@ -69,10 +70,21 @@ pub struct Units<'a> {
 }
 
 impl Units<'_> {
-    /// The similarity of two units: their cosine times the time factor.
-    pub fn similarity(&self, a: u32, b: u32) -> f32 {
-        let (a, b) = (a as usize, b as usize);
-        self.vectors[a].dot(&self.vectors[b]) * self.decay.factor(self.times[a], self.times[b])
+    /// Pairs of units whose similarity (cosine times time factor) reaches
+    /// `floor`, with that similarity: candidates from `search`, never all
+    /// pairs. Time only lowers similarities, so a pair under the floor once
+    /// time is counted links nothing the linkage could keep.
+    pub fn edges(&self, floor: f32, search: &NeighbourOptions) -> Vec<(u32, u32, f32)> {
+        let mut edges = neighbours::edges(self.vectors, floor, search);
+        if !self.decay.is_off() {
+            edges.retain_mut(|(a, b, similarity)| {
+                *similarity *= self
+                    .decay
+                    .factor(self.times[*a as usize], self.times[*b as usize]);
+                *similarity >= floor
+            });
+        }
+        edges
     }
 }
 

@@ -62,7 +62,7 @@ pub fn label<'a>(
             break;
         }
         let found = in_body[i].or(in_title[i]);
-        let is_number = wanted[i].bytes().all(|b| b.is_ascii_digit());
+        let is_number = crate::vector::tfidf::is_number(wanted[i]);
         match found {
             _ if is_number && in_title[i].is_none() => continue,
             Some(word) => label.push(word.to_owned()),

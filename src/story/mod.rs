@@ -265,17 +265,7 @@ pub fn build(
         times: &unit_times,
         decay: options.time,
     };
-    // Time only lowers similarities, so an edge under the floor once time
-    // is counted links nothing the linkage could keep.
-    let mut edges = neighbours::edges(&unit_vectors, options.floor(), &options.neighbours);
-    if !options.time.is_off() {
-        edges.retain_mut(|(a, b, similarity)| {
-            *similarity *= options
-                .time
-                .factor(unit_times[*a as usize], unit_times[*b as usize]);
-            *similarity >= options.floor()
-        });
-    }
+    let edges = space.edges(options.floor(), &options.neighbours);
     let cut = options.cut();
     let clusters: Vec<cluster::Cluster> = blocks::blocks(units.len(), &edges, options.max_block)
         .into_par_iter()
