@@ -76,9 +76,11 @@ pub struct TuningArgs {
     #[arg(long, value_name = "F", default_value_t = story::time::DEFAULT_FLOOR as f64, value_parser = unit_interval)]
     pub time_floor: f64,
 
-    /// Mean cosine between story centroids (words alone, time not
-    /// counted) at which stories always join one thread, a developing
-    /// subject; below half of it they never do.
+    /// Mean cosine between story centroids (under a week-scale time
+    /// decay, far wider than stories') at which stories always join one
+    /// thread, a developing subject; below half of it they never do.
+    /// Scaled to the corpus like the story threshold, and more steeply to
+    /// short documents.
     #[arg(long, value_name = "T", default_value_t = story::thread::DEFAULT_THRESHOLD as f64, value_parser = unit_interval)]
     pub thread_threshold: f64,
 }

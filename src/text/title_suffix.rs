@@ -43,11 +43,12 @@ fn tail_after(title: &str, start: usize) -> &str {
 /// the earliest separator whose tail is a site's name (see the module
 /// docs), or the whole title.
 pub fn kept_lengths(titles: &[&str]) -> Vec<usize> {
+    let starts: Vec<Vec<usize>> = titles.iter().map(|t| separator_starts(t)).collect();
     // Heads seen before each tail; a tail with enough different heads is
     // a site's name. Heads are counted up to the limit only.
     let mut heads_of: AHashMap<&str, AHashSet<&str>> = AHashMap::new();
-    for title in titles {
-        for start in separator_starts(title) {
+    for (title, starts) in titles.iter().zip(&starts) {
+        for &start in starts {
             let tail = tail_after(title, start);
             if tail.is_empty() {
                 continue;
@@ -60,8 +61,9 @@ pub fn kept_lengths(titles: &[&str]) -> Vec<usize> {
     }
     titles
         .iter()
-        .map(|title| {
-            separator_starts(title)
+        .zip(starts)
+        .map(|(title, starts)| {
+            starts
                 .into_iter()
                 .find(|&start| {
                     heads_of
