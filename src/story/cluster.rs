@@ -1,13 +1,14 @@
-//! Clustering inside one block of connected documents.
+//! Clustering units (documents, or groups of near-duplicates) into stories.
 //!
-//! Average linkage over the block's exact cosine distances (kodama) gives a
+//! Average linkage over the graph of their similarities (cosine times the
+//! time factor; pairs under the floor count as 0, see [`linkage`]) gives a
 //! merge tree, which [`Cut`] turns into stories: a merge stands when the
-//! mean cosine between its two sides reaches the story threshold, and is
-//! undone when it is below the floor; in between, it is undone when each
+//! mean similarity between its two sides reaches the story threshold, and
+//! is undone when it is below the floor; in between, it is undone when each
 //! side is markedly tighter on its own than the two are together (their
-//! mean cosine below `split_ratio` times each side's mean inner cosine).
-//! Two single documents have no inner cosine: in between, they join while
-//! time has taken less than half their similarity
+//! mean similarity below `split_ratio` times each side's mean inner
+//! similarity). Two single documents have no inner similarity: in between,
+//! they join while time has taken less than half their similarity
 //! ([`LONE_PAIR_MIN_TIME_FACTOR`]), and not after. A story is a highest
 //! node whose merges all stand.
 //!
@@ -15,10 +16,11 @@
 //! at least two documents): by construction each is tighter than the story,
 //! and each can hold sub-stories of its own, down to [`SUBSTORY_DEPTH`].
 
+use super::linkage::{self, Links, Merge};
 use super::neighbours::{self, NeighbourOptions};
 use super::time::TimeDecay;
-use crate::vector::{Postings, SparseVector};
-use kodama::{Method, linkage};
+use crate::unionfind::UnionFind;
+use crate::vector::SparseVector;
 use rayon::prelude::*;
 
 /// Levels of sub-stories kept below a story.
@@ -60,8 +62,8 @@ pub struct Units<'a> {
     /// [`super::length_factor`]): when the mean factors of a merge's two
     /// sides multiply to more than 1, its threshold and floor are raised by
     /// that product, so documents longer than the median are held to the
-    /// higher threshold their length calls for. (Never lowered: blocks are
-    /// built at the cut's floor.)
+    /// higher threshold their length calls for. (Never lowered: the tree
+    /// is only built down to the cut's floor.)
     pub lengths: &'a [f32],
     /// Publication times, where known.
     pub times: &'a [Option<i64>],
@@ -75,81 +77,85 @@ impl Units<'_> {
     /// pairs. Time only lowers similarities, so a pair under the floor once
     /// time is counted links nothing the linkage could keep.
     pub fn edges(&self, floor: f32, search: &NeighbourOptions) -> Vec<(u32, u32, f32)> {
-        let mut edges = neighbours::edges(self.vectors, floor, search);
-        if !self.decay.is_off() {
-            edges.retain_mut(|(a, b, similarity)| {
-                *similarity *= self
+        neighbours::weighted_edges(self.vectors, floor, search, |a, b, cosine| {
+            cosine
+                * self
                     .decay
-                    .factor(self.times[*a as usize], self.times[*b as usize]);
-                *similarity >= floor
-            });
-        }
-        edges
+                    .factor(self.times[a as usize], self.times[b as usize])
+        })
     }
 }
 
-/// Clusters one block (unit indices, ascending).
-pub fn cluster_block(block: &[u32], units: &Units, cut: &Cut) -> Vec<Cluster> {
-    if block.len() == 1 {
-        return vec![Cluster {
-            units: block.to_vec(),
-            substories: Vec::new(),
-        }];
+/// Clusters the units joined by `edges` (unit, unit, similarity: see
+/// [`Units::edges`]) into stories, ordered by their first unit. Average
+/// linkage runs over the edge graph, a pair without an edge counting as
+/// similarity 0 (see [`linkage`]); its connected components are
+/// independent, so they are clustered in parallel, and the result is the
+/// same as over the whole graph at once.
+pub fn cluster_graph(units: &Units, edges: Vec<(u32, u32, f32)>, cut: &Cut) -> Vec<Cluster> {
+    let n = units.vectors.len();
+    let mut components = UnionFind::new(n);
+    let mut degree = vec![0usize; n];
+    for &(a, b, _) in &edges {
+        components.union(a, b);
+        degree[a as usize] += 1;
+        degree[b as usize] += 1;
     }
-    let n = block.len();
-    let mut condensed = condensed_distances(block, units);
-    let dendrogram = linkage(&mut condensed, n, Method::Average);
+    let components = components.sets(1);
+    let mut local = vec![0u32; n];
+    for members in &components {
+        for (i, &unit) in members.iter().enumerate() {
+            local[unit as usize] = i as u32;
+        }
+    }
+    // Each unit's neighbours by their number in its component; the edges
+    // are dropped before linkage, so the graph is never held twice.
+    let mut links: Vec<Links> = degree.into_iter().map(Vec::with_capacity).collect();
+    for (a, b, similarity) in edges {
+        links[a as usize].push((local[b as usize], similarity));
+        links[b as usize].push((local[a as usize], similarity));
+    }
+    let graphs: Vec<(&Vec<u32>, Vec<Links>)> = components
+        .iter()
+        .map(|members| {
+            let graph = members
+                .iter()
+                .map(|&unit| std::mem::take(&mut links[unit as usize]))
+                .collect();
+            (members, graph)
+        })
+        .collect();
+    let mut clusters: Vec<Cluster> = graphs
+        .into_par_iter()
+        .flat_map_iter(|(members, graph)| cluster_component(members, graph, units, cut))
+        .collect();
+    clusters.sort_unstable_by_key(|c| c.units[0]);
+    clusters
+}
+
+/// Clusters one connected component (unit indices, ascending; each one's
+/// neighbours by their position).
+fn cluster_component(members: &[u32], graph: Vec<Links>, units: &Units, cut: &Cut) -> Vec<Cluster> {
+    // Merges under the floor never stand (see `Tree::stories`), nor does
+    // any merge above one: the tree is needed down to the floor only.
+    let merges = linkage::average_linkage(graph, cut.floor as f64);
     let tree = Tree {
-        leaves: n,
-        merges: dendrogram
-            .steps()
-            .iter()
-            .map(|s| (s.cluster1, s.cluster2, s.dissimilarity))
-            .collect(),
+        leaves: members.len(),
+        merges,
     };
-    let leaf_lengths: Vec<f32> = block.iter().map(|&u| units.lengths[u as usize]).collect();
-    let leaf_times: Vec<Option<i64>> = block.iter().map(|&u| units.times[u as usize]).collect();
-    let mut roots = tree.stories(cut, &leaf_lengths, &leaf_times, &units.decay);
-    roots.sort_by_cached_key(|&root| tree.leaves_of(root).into_iter().min());
-    roots
+    let leaf_lengths: Vec<f32> = members.iter().map(|&u| units.lengths[u as usize]).collect();
+    let leaf_times: Vec<Option<i64>> = members.iter().map(|&u| units.times[u as usize]).collect();
+    tree.stories(cut, &leaf_lengths, &leaf_times, &units.decay)
         .into_iter()
-        .map(|root| tree.cluster(root, block, SUBSTORY_DEPTH))
+        .map(|root| tree.cluster(root, members, SUBSTORY_DEPTH))
         .collect()
 }
 
-/// Distances (1 - [`Units::similarity`]) between every pair of the
-/// block's units, as kodama's condensed matrix (row-major upper triangle).
-/// Each row accumulates its dot products through block-local postings, so
-/// only shared terms cost work; rows are computed in parallel.
-fn condensed_distances(block: &[u32], units: &Units) -> Vec<f32> {
-    let n = block.len();
-    let vectors = units.vectors;
-    let postings = Postings::new(block.iter().map(|&unit| &vectors[unit as usize]));
-    let rows: Vec<Vec<f32>> = (0..n)
-        .into_par_iter()
-        .map(|i| {
-            let mut dots = vec![0f32; n - i - 1];
-            postings.products_after(i, &vectors[block[i] as usize], usize::MAX, |j, product| {
-                dots[j as usize - i - 1] += product;
-            });
-            let time = units.times[block[i] as usize];
-            dots.into_iter()
-                .zip(&block[i + 1..])
-                .map(|(dot, &other)| {
-                    let factor = units.decay.factor(time, units.times[other as usize]);
-                    (1.0 - dot * factor).max(0.0)
-                })
-                .collect()
-        })
-        .collect();
-    rows.concat()
-}
-
-/// A merge tree: nodes `0..leaves` are observations, node `leaves + i` is
-/// made by merge `i`.
+/// A merge forest: nodes `0..leaves` are units, node `leaves + i` is made
+/// by merge `i`; a node no merge took is a root.
 struct Tree {
     leaves: usize,
-    merges: Vec<(usize, usize, f32)>,
+    merges: Vec<Merge>,
 }
 
 impl Tree {
@@ -162,20 +168,17 @@ impl Tree {
         leaf_times: &[Option<i64>],
         decay: &TimeDecay,
     ) -> Vec<usize> {
-        // Size, mean inner cosine and summed length factor of every node,
-        // from the bottom up: a merge's mean cosine between its sides is
-        // 1 - its dissimilarity (average linkage), so the inner sums add up
-        // exactly.
+        // Size, inner similarity sum and summed length factor of every
+        // node, from the bottom up.
         let nodes = self.leaves + self.merges.len();
         let mut size = vec![1usize; nodes];
         let mut inner_sum = vec![0f64; nodes];
         let mut length_sum: Vec<f64> = leaf_lengths.iter().map(|&l| l as f64).collect();
         length_sum.resize(nodes, 0.0);
-        for (i, &(a, b, distance)) in self.merges.iter().enumerate() {
-            let node = self.leaves + i;
+        for (i, merge) in self.merges.iter().enumerate() {
+            let (node, a, b) = (self.leaves + i, merge.a, merge.b);
             size[node] = size[a] + size[b];
-            inner_sum[node] =
-                inner_sum[a] + inner_sum[b] + (1.0 - distance as f64) * (size[a] * size[b]) as f64;
+            inner_sum[node] = inner_sum[a] + inner_sum[b] + merge.sum;
             length_sum[node] = length_sum[a] + length_sum[b];
         }
         // The product of the sides' mean length factors: the mean over the
@@ -188,8 +191,8 @@ impl Tree {
             inner_sum[node] / pairs as f64
         };
         let stands = |i: usize| {
-            let (a, b, distance) = self.merges[i];
-            let between = 1.0 - distance;
+            let Merge { a, b, .. } = self.merges[i];
+            let between = self.merges[i].similarity as f32;
             let factor = pair_factor(a, b).max(1.0);
             if between >= cut.threshold * factor {
                 return true;
@@ -218,12 +221,14 @@ impl Tree {
         // merge undone low in the tree splits every node above it, so an
         // outlier joining late cannot glue two separate stories together.
         let mut whole = vec![true; nodes];
-        for (i, &(a, b, _)) in self.merges.iter().enumerate() {
-            whole[self.leaves + i] = whole[a] && whole[b] && stands(i);
+        let mut root = vec![true; nodes];
+        for (i, merge) in self.merges.iter().enumerate() {
+            whole[self.leaves + i] = whole[merge.a] && whole[merge.b] && stands(i);
+            root[merge.a] = false;
+            root[merge.b] = false;
         }
-        // Blocks of one unit never reach the tree, so there is a root.
         let mut stories = Vec::new();
-        let mut stack = vec![nodes - 1];
+        let mut stack: Vec<usize> = (0..nodes).filter(|&node| root[node]).collect();
         while let Some(node) = stack.pop() {
             match self.children(node) {
                 Some((a, b)) if !whole[node] => stack.extend([a, b]),
@@ -235,7 +240,7 @@ impl Tree {
 
     fn children(&self, node: usize) -> Option<(usize, usize)> {
         node.checked_sub(self.leaves)
-            .map(|i| (self.merges[i].0, self.merges[i].1))
+            .map(|i| (self.merges[i].a, self.merges[i].b))
     }
 
     fn leaves_of(&self, node: usize) -> Vec<usize> {
@@ -252,18 +257,22 @@ impl Tree {
     }
 
     /// The cluster under `node`, with sub-stories `depth` levels down.
-    fn cluster(&self, node: usize, block: &[u32], depth: usize) -> Cluster {
+    fn cluster(&self, node: usize, members: &[u32], depth: usize) -> Cluster {
         let mut substories: Vec<Cluster> = match self.children(node) {
             Some((a, b)) if depth > 0 => [a, b]
                 .into_iter()
                 .filter(|&child| child >= self.leaves)
-                .map(|child| self.cluster(child, block, depth - 1))
+                .map(|child| self.cluster(child, members, depth - 1))
                 .collect(),
             _ => Vec::new(),
         };
         substories.sort_by_key(|c| c.units[0]);
         Cluster {
-            units: self.leaves_of(node).into_iter().map(|i| block[i]).collect(),
+            units: self
+                .leaves_of(node)
+                .into_iter()
+                .map(|i| members[i])
+                .collect(),
             substories,
         }
     }
@@ -286,8 +295,13 @@ mod tests {
             times: &times,
             decay: TimeDecay::OFF,
         };
-        let block: Vec<u32> = (0..vectors.len() as u32).collect();
-        cluster_block(&block, &units, cut)
+        cluster_all_pairs(&units, cut)
+    }
+
+    /// Clusters `units` over every pair at the cut's floor.
+    fn cluster_all_pairs(units: &Units, cut: &Cut) -> Vec<Cluster> {
+        let edges = units.edges(cut.floor, &NeighbourOptions::default());
+        cluster_graph(units, edges, cut)
     }
 
     /// Clusters full-length, undated `vectors` (thresholds as given).
@@ -341,34 +355,13 @@ mod tests {
                 times: &times,
                 decay,
             };
-            cluster_block(&[0, 1], &units, &cut).len()
+            cluster_all_pairs(&units, &cut).len()
         };
         assert_eq!(stories([None, None]), 1);
         assert_eq!(stories([Some(0), Some(day)]), 1);
         // Sixty days apart: factor 0.476, similarity 0.24, still above the
         // floor, but time has taken more than half of it.
         assert_eq!(stories([Some(0), Some(60 * day)]), 2);
-    }
-
-    #[test]
-    fn condensed_distances_are_the_upper_triangle() {
-        let vectors: Vec<SparseVector> = (0..6)
-            .map(|i| unit(&[(i % 2, 1.0), (10 + i, 0.5)]))
-            .collect();
-        let block: Vec<u32> = (0..6).collect();
-        let n = vectors.len();
-        let (lengths, times) = (vec![1.0; n], vec![None; n]);
-        let units = Units {
-            vectors: &vectors,
-            lengths: &lengths,
-            times: &times,
-            decay: TimeDecay::OFF,
-        };
-        let condensed = condensed_distances(&block, &units);
-        assert_eq!(condensed.len(), n * (n - 1) / 2);
-        // Row-major upper triangle: (0,1), (0,2), …, (1,2), …
-        assert!((condensed[1] - (1.0 - vectors[0].dot(&vectors[2]))).abs() < 1e-6);
-        assert!((condensed[n - 1] - (1.0 - vectors[1].dot(&vectors[2]))).abs() < 1e-6);
     }
 
     #[test]
@@ -418,6 +411,106 @@ mod tests {
         assert_eq!(clusters[0].substories.len(), 2);
     }
 
+    /// Stories from textbook average linkage (kodama) over the full
+    /// matrix of `units` units, edges as given and 0 elsewhere.
+    fn stories_from_full_matrix(
+        units: &Units,
+        edges: &[(u32, u32, f32)],
+        cut: &Cut,
+    ) -> Vec<Cluster> {
+        let n = units.vectors.len();
+        let mut condensed = vec![1f64; n * (n - 1) / 2];
+        let at = |a: usize, b: usize| a * n - a * (a + 1) / 2 + (b - a - 1);
+        for &(a, b, w) in edges {
+            condensed[at(a as usize, b as usize)] = 1.0 - w as f64;
+        }
+        let dendrogram = kodama::linkage(&mut condensed, n, kodama::Method::Average);
+        let mut size = vec![1usize; n];
+        let merges: Vec<Merge> = dendrogram
+            .steps()
+            .iter()
+            .map(|step| {
+                let similarity = 1.0 - step.dissimilarity;
+                let sizes = size[step.cluster1] * size[step.cluster2];
+                size.push(step.size);
+                Merge {
+                    a: step.cluster1,
+                    b: step.cluster2,
+                    similarity,
+                    sum: similarity * sizes as f64,
+                }
+            })
+            .take_while(|merge| merge.similarity >= cut.floor as f64)
+            .collect();
+        let tree = Tree { leaves: n, merges };
+        let all: Vec<u32> = (0..n as u32).collect();
+        let mut clusters: Vec<Cluster> = tree
+            .stories(cut, units.lengths, units.times, &units.decay)
+            .into_iter()
+            .map(|root| tree.cluster(root, &all, SUBSTORY_DEPTH))
+            .collect();
+        clusters.sort_unstable_by_key(|c| c.units[0]);
+        clusters
+    }
+
+    #[test]
+    fn one_large_connected_group_gets_the_stories_of_the_full_matrix() {
+        // 3,000 units, more than the 2,000 a block could hold when blocks
+        // had full distance matrices: 300 events of 10 reports (pairs
+        // 0.2-0.9 inside), every event linked to the next by weak pairs,
+        // so that all are one connected group.
+        let n = 3000u32;
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut random = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f32 / (1u64 << 53) as f32
+        };
+        let mut edges = Vec::new();
+        for event in 0..n / 10 {
+            let first = event * 10;
+            for a in first..first + 10 {
+                for b in a + 1..first + 10 {
+                    if random() < 0.7 {
+                        edges.push((a, b, 0.2 + 0.7 * random()));
+                    }
+                }
+                if first + 10 < n && (a == first || random() < 0.3) {
+                    let b = first + 10 + (random() * 10.0) as u32;
+                    edges.push((a, b.min(n - 1), 0.08 + 0.2 * random()));
+                }
+            }
+        }
+        edges.sort_unstable_by_key(|&(a, b, _)| (a, b));
+        edges.dedup_by_key(|&mut (a, b, _)| (a, b));
+        let vectors = vec![SparseVector::default(); n as usize];
+        let (lengths, times) = (vec![1.0; n as usize], vec![None; n as usize]);
+        let units = Units {
+            vectors: &vectors,
+            lengths: &lengths,
+            times: &times,
+            decay: TimeDecay::OFF,
+        };
+        let mut components = UnionFind::new(n as usize);
+        for &(a, b, _) in &edges {
+            components.union(a, b);
+        }
+        assert_eq!(components.sets(1).len(), 1);
+        let cut = Cut {
+            threshold: 0.5,
+            floor: 0.1,
+            split_ratio: 0.85,
+        };
+        let stories = cluster_graph(&units, edges.clone(), &cut);
+        assert!(
+            stories.len() > 100 && stories.len() < 2000,
+            "{}",
+            stories.len()
+        );
+        assert_eq!(stories, stories_from_full_matrix(&units, &edges, &cut));
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig {
             cases: 64,
@@ -425,10 +518,10 @@ mod tests {
             ..Default::default()
         })]
 
-        /// Stories partition the block, and a higher threshold only ever
-        /// splits stories: every merge that stands under it stands under a
-        /// lower one (its floor is lower too, the ratio test the same),
-        /// whatever the documents' length factors.
+        /// Stories partition the units, and on one graph a higher threshold
+        /// only ever splits stories: every merge that stands under it
+        /// stands under a lower one (its floor is lower too, the ratio test
+        /// the same), whatever the documents' length factors.
         #[test]
         fn a_higher_threshold_refines_the_stories(
             docs in proptest::collection::vec(
@@ -452,8 +545,16 @@ mod tests {
                 proptest::prop_assert!(story.iter().all(|&s| s != usize::MAX), "unit in no story");
                 Ok(story)
             };
-            let coarse = story_of(&cluster_with(&vectors, &lengths[..vectors.len()], &cut_at(low)))?;
-            let fine = story_of(&cluster_with(&vectors, &lengths[..vectors.len()], &cut_at(low + raise)))?;
+            let times = vec![None; vectors.len()];
+            let units = Units {
+                vectors: &vectors,
+                lengths: &lengths[..vectors.len()],
+                times: &times,
+                decay: TimeDecay::OFF,
+            };
+            let edges = units.edges(low / 2.0, &NeighbourOptions::default());
+            let coarse = story_of(&cluster_graph(&units, edges.clone(), &cut_at(low)))?;
+            let fine = story_of(&cluster_graph(&units, edges, &cut_at(low + raise)))?;
             for a in 0..vectors.len() {
                 for b in 0..vectors.len() {
                     if fine[a] == fine[b] {

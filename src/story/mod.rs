@@ -2,19 +2,18 @@
 //!
 //! Near-duplicates always share a story: each duplicate group enters as one
 //! unit (the centroid of its members). Units are linked by an edge when
-//! their exact cosine reaches the floor, half the story threshold
-//! (candidates from [`neighbours`], never all pairs); connected units form
-//! [`blocks`], and [`cluster`] runs average linkage inside each block and
-//! cuts its tree. Since no merge below the floor stands, and two clusters
-//! whose mean similarity reaches the floor always hold one edge at the
-//! floor, blocking changes nothing the linkage would have found on the
-//! whole corpus, unless a connected group is too large for one distance
-//! matrix and has to be cut (at its weakest links).
+//! their similarity (cosine times the time factor) reaches the edge floor,
+//! a share of the story floor (candidates from [`neighbours`], never all
+//! pairs), and [`cluster`] runs average linkage over that graph
+//! ([`linkage`]: a pair without an edge counts as 0) and cuts its tree.
+//! The graph is held, never a distance matrix, so the result does not
+//! depend on how large a connected group is: it is the linkage of the
+//! whole corpus.
 
 pub mod baselines;
-pub mod blocks;
 pub mod cluster;
 pub mod label;
+pub mod linkage;
 pub mod neighbours;
 pub mod thread;
 pub mod time;
@@ -45,8 +44,6 @@ pub struct StoryOptions {
     pub time: TimeDecay,
     /// Candidate search.
     pub neighbours: neighbours::NeighbourOptions,
-    /// Largest block clustered with a full distance matrix.
-    pub max_block: usize,
     /// How stories are grouped into threads.
     pub threads: ThreadOptions,
     /// Terms in a story's label.
@@ -56,8 +53,13 @@ pub struct StoryOptions {
 /// Default story threshold.
 pub const DEFAULT_THRESHOLD: f32 = 0.28;
 
-/// Default largest block clustered with a full distance matrix.
-pub const MAX_BLOCK: usize = 2000;
+/// Share of the floor at which pairs of units enter the linkage graph (see
+/// [`linkage`]): the pairs between it and the floor cannot join two units
+/// alone, but they count in the mean similarity of two clusters. Measured
+/// against the floor itself (B-cubed F1): ECB+ 0.932 against 0.932,
+/// gva-dev 0.922 against 0.916, CrisisLex threads NMI 0.945 against 0.929;
+/// the full matrix inside blocks, before, gave ECB+ 0.933 and gva 0.922.
+pub const EDGE_SHARE: f32 = 0.5;
 
 /// Default split ratio.
 pub const DEFAULT_SPLIT_RATIO: f32 = 0.85;
@@ -71,7 +73,6 @@ impl StoryOptions {
             median_length: 1.0,
             time: TimeDecay::default(),
             neighbours: Default::default(),
-            max_block: MAX_BLOCK,
             threads: ThreadOptions::default(),
             label_terms: 5,
         }
@@ -91,6 +92,12 @@ impl StoryOptions {
         self.threshold / 2.0
     }
 
+    /// Similarity below which a pair of units counts as 0 in the linkage:
+    /// [`EDGE_SHARE`] of the floor.
+    pub fn edge_floor(&self) -> f32 {
+        self.floor() * EDGE_SHARE
+    }
+
     /// These options with the threshold scaled to the corpus: to the
     /// length of its documents and to its size. `threshold` holds as given
     /// for a corpus of [`REFERENCE_CORPUS_DOCUMENTS`] documents whose
@@ -103,7 +110,7 @@ impl StoryOptions {
     /// terms), the best thresholds were 0.10, 0.14, 0.20 and 0.28; the full
     /// articles' 0.28. Merges of documents longer than the median are then
     /// held higher, pair by pair (see [`length_factor`] and
-    /// [`cluster::cluster_block`]), so that headlines in a corpus do not
+    /// [`cluster::cluster_graph`]), so that headlines in a corpus do not
     /// lower the threshold for its full articles.
     ///
     /// Size: in a small corpus the words of a topic are common, so their
@@ -265,16 +272,10 @@ pub fn build(
         times: &unit_times,
         decay: options.time,
     };
-    let edges = space.edges(options.floor(), &options.neighbours);
+    let edges = space.edges(options.edge_floor(), &options.neighbours);
     let cut = options.cut();
-    let clusters: Vec<cluster::Cluster> = blocks::blocks(units.len(), &edges, options.max_block)
-        .into_par_iter()
-        .flat_map_iter(|block| {
-            let clusters = cluster::cluster_block(&block, &space, &cut);
-            stage.inc(block.iter().map(|&u| units[u as usize].len() as u64).sum());
-            clusters
-        })
-        .collect();
+    let clusters = cluster::cluster_graph(&space, edges, &cut);
+    stage.inc(n as u64);
 
     // A copy's decorations should not become a headline: medoids are
     // chosen among group representatives and documents without copies.

@@ -32,6 +32,19 @@ pub fn edges(
     threshold: f32,
     options: &NeighbourOptions,
 ) -> Vec<(u32, u32, f32)> {
+    weighted_edges(vectors, threshold, options, |_, _, cosine| cosine)
+}
+
+/// Edges `(a, b, weight)` with `a < b` and `weight(a, b, cosine)` at or
+/// above `threshold`, sorted by `(a, b)`. The weight may only lower a
+/// cosine (pairs under the threshold by their cosine are not weighed), and
+/// pairs it drops are never stored.
+pub fn weighted_edges(
+    vectors: &[SparseVector],
+    threshold: f32,
+    options: &NeighbourOptions,
+    weight: impl Fn(u32, u32, f32) -> f32 + Sync,
+) -> Vec<(u32, u32, f32)> {
     let postings = Postings::new(vectors);
     let n = vectors.len();
     (0..n)
@@ -46,18 +59,19 @@ pub fn edges(
                     }
                     *slot += product;
                 });
-                touched.sort_unstable();
-                let found: Vec<(u32, u32, f32)> = touched
-                    .iter()
-                    .filter_map(|&b| {
-                        let cosine = accumulator[b as usize];
-                        (cosine >= threshold).then_some((a as u32, b, cosine))
-                    })
-                    .collect();
+                // Only the few pairs found are sorted, not all touched.
+                let mut found: Vec<(u32, u32, f32)> = Vec::new();
                 for &b in touched.iter() {
-                    accumulator[b as usize] = 0.0;
+                    let cosine = std::mem::take(&mut accumulator[b as usize]);
+                    if cosine >= threshold {
+                        let weight = weight(a as u32, b, cosine);
+                        if weight >= threshold {
+                            found.push((a as u32, b, weight));
+                        }
+                    }
                 }
                 touched.clear();
+                found.sort_unstable_by_key(|&(_, b, _)| b);
                 found
             },
         )

@@ -13,7 +13,7 @@
 
 use super::Story;
 use super::cluster::{self, Cut, Units};
-use super::{blocks, neighbours};
+use super::neighbours;
 use crate::corpus::Document;
 use crate::vector::{SparseVector, TfIdf};
 use rayon::prelude::*;
@@ -122,19 +122,9 @@ pub fn build(
     // cost the most (Reuters: 1.1 s less with 300 than with 2,000, and
     // CrisisLex threads unchanged).
     let search = neighbours::NeighbourOptions { max_posting: 300 };
-    // Blocks are cut at the weakest links by their cosine, time not
-    // counted, so the filter keeps the cosine (unlike stories' edges).
-    let mut edges = neighbours::edges(&centroids, cut.floor, &search);
-    edges.retain(|&(a, b, cosine)| {
-        cosine
-            * options
-                .time
-                .factor(story_times[a as usize], story_times[b as usize])
-            >= cut.floor
-    });
-    let mut threads: Vec<Thread> = blocks::blocks(centroids.len(), &edges, super::MAX_BLOCK)
+    let edges = units.edges(cut.floor, &search);
+    let mut threads: Vec<Thread> = cluster::cluster_graph(&units, edges, &cut)
         .into_par_iter()
-        .flat_map_iter(|block| cluster::cluster_block(&block, &units, &cut))
         .map(|c| {
             let centroid = SparseVector::centroid(c.units.iter().map(|&s| &centroids[s as usize]));
             // Written as the headlines of its largest stories write it.
