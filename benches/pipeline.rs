@@ -1,6 +1,7 @@
 //! Throughput of the core stages on the bundled fixtures:
 //! normalisation and MinHash signing (MB/s of text), and a whole `run`
-//! (read, normalise, sign, dedup, vectors, stories).
+//! (read, normalise, sign, dedup, vectors, stories); and average linkage
+//! over one connected graph of 20,000 units (edges per second).
 //!
 //! `cargo bench --bench pipeline`
 
@@ -9,6 +10,7 @@ use std::hint::black_box;
 use std::path::PathBuf;
 use story_cluster::corpus::{ReadOptions, read_paths};
 use story_cluster::sketch::{MinHasher, Signatures};
+use story_cluster::story::linkage::{Links, average_linkage};
 use story_cluster::text::normalize;
 use story_cluster::{Config, analyse};
 
@@ -66,5 +68,51 @@ fn stages(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, stages);
+/// One connected similarity graph: 2,000 events of 10 units (each pair
+/// inside linked with probability 0.7), each event linked to the next by
+/// about three weak pairs; each unit's neighbours, as linkage takes them.
+fn connected_graph(units: u32) -> Vec<Links> {
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut random = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f32 / (1u64 << 53) as f32
+    };
+    let mut links: Vec<Links> = vec![Vec::new(); units as usize];
+    let mut link = |a: u32, b: u32, w: f32| {
+        links[a as usize].push((b, w));
+        links[b as usize].push((a, w));
+    };
+    for first in (0..units).step_by(10) {
+        for a in first..first + 10 {
+            for b in a + 1..first + 10 {
+                if random() < 0.7 {
+                    link(a, b, 0.2 + 0.7 * random());
+                }
+            }
+            if first + 10 < units && (a == first || random() < 0.25) {
+                link(
+                    a,
+                    first + 10 + (random() * 10.0) as u32 % 10,
+                    0.08 + 0.2 * random(),
+                );
+            }
+        }
+    }
+    links
+}
+
+fn linkage(c: &mut Criterion) {
+    let graph = connected_graph(20_000);
+    let edges: usize = graph.iter().map(Vec::len).sum::<usize>() / 2;
+    let mut group = c.benchmark_group("linkage");
+    group.throughput(Throughput::Elements(edges as u64));
+    group.bench_function("average_linkage_20k_units", |b| {
+        b.iter(|| average_linkage(black_box(graph.clone()), 0.05).len())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, stages, linkage);
 criterion_main!(benches);
