@@ -126,14 +126,18 @@ pub fn analyse_keeping_texts(documents: Vec<Document>, config: &Config) -> (Anal
         PairSearch::Lsh,
         &config.progress,
     );
-    let tfidf = TfIdf::build(&documents, &prepared.texts, &config.tfidf);
+    // Copies count once, in idf and in the corpus size the threshold is
+    // scaled to: the same stories with or without them.
+    let copies = duplicates.copies(documents.len());
+    let tfidf = TfIdf::build(&documents, &prepared.texts, &copies, &config.tfidf);
     let stage = config
         .progress
         .stage("clustering", documents.len() as u64, Unit::Documents);
     // The threshold in force depends on how long the documents are; the
     // analysis records it, so reports show the value used.
     let mut config = config.clone();
-    config.stories = config.stories.scaled_to(&tfidf.vectors);
+    let distinct = copies.iter().filter(|&&copy| !copy).count();
+    config.stories = config.stories.scaled_to(&tfidf.vectors, distinct);
     let stories = story::build(&documents, &tfidf, &duplicates, &config.stories, &stage);
     let threads = story::thread::build(&stories, &documents, &tfidf, &config.stories.threads);
     drop(stage);

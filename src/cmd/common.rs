@@ -52,7 +52,8 @@ pub struct TuningArgs {
     /// Mean cosine similarity at which two clusters always join one story
     /// (below half of it, never), for a corpus of 800 documents whose
     /// median document has 64 distinct terms or more; shorter documents
-    /// scale it down, and corpus size by √(ln n / ln 800) (reports show the
+    /// scale it down, and corpus size by √(ln n / ln 800), n the documents
+    /// that are not near-duplicate copies (reports show the
     /// threshold in force). Lower gives broader stories.
     #[arg(long, value_name = "S", default_value_t = story::DEFAULT_THRESHOLD as f64, value_parser = unit_interval)]
     pub story_threshold: f64,

@@ -80,6 +80,19 @@ pub struct Duplicates {
 }
 
 impl Duplicates {
+    /// For each document, whether it is a copy: a member of a group other
+    /// than its representative. A copy adds no information about which
+    /// words are common, nor about how large the corpus is.
+    pub fn copies(&self, documents: usize) -> Vec<bool> {
+        let mut copy = vec![false; documents];
+        for group in &self.groups {
+            for &(doc, _) in &group.members {
+                copy[doc as usize] = doc != group.representative;
+            }
+        }
+        copy
+    }
+
     /// For each document, the index of its group, if it has one.
     pub fn group_of(&self, documents: usize) -> Vec<Option<usize>> {
         let mut of = vec![None; documents];

@@ -253,9 +253,18 @@ fn most_common_spellings(
 
 impl TfIdf {
     /// Builds the vectors of documents from their prepared texts (in
-    /// parallel where it pays); names are read from the documents.
-    pub fn build(documents: &[Document], texts: &[PreparedText], options: &TfIdfOptions) -> TfIdf {
+    /// parallel where it pays); names are read from the documents. Copies
+    /// (`copies[doc]`, see [`crate::dedup::Duplicates::copies`]) get
+    /// vectors but do not count in document frequencies: a wire story
+    /// carried fifty times does not make its own words common.
+    pub fn build(
+        documents: &[Document],
+        texts: &[PreparedText],
+        copies: &[bool],
+        options: &TfIdfOptions,
+    ) -> TfIdf {
         debug_assert_eq!(documents.len(), texts.len());
+        debug_assert_eq!(documents.len(), copies.len());
         // Each document's stop-word language, and where it has too few stop
         // words to tell, the corpus's.
         let languages: Vec<Languages> = texts
@@ -290,7 +299,7 @@ impl TfIdf {
                         });
                         if last_doc[id as usize] != doc {
                             last_doc[id as usize] = doc;
-                            document_frequency[id as usize] += 1;
+                            document_frequency[id as usize] += !copies[doc] as u32;
                         }
                         spellings.entry(token).or_insert((id, 0)).1 += 1;
                         (id, count)
@@ -324,7 +333,8 @@ impl TfIdf {
         let mut documents_in = [0u32; Script::COUNT];
         let mut documents_mainly_in = [0u32; Script::COUNT];
         let mut number_frequency: AHashMap<(u32, usize), u32> = AHashMap::new();
-        for (doc, &main) in with_ids.iter().zip(&main_script_of) {
+        let counted = with_ids.iter().zip(&main_script_of).zip(copies);
+        for ((doc, &main), _) in counted.filter(|(_, copy)| !**copy) {
             let mut seen = [false; Script::COUNT];
             for &(id, _) in doc {
                 if is_number_term[id as usize] {
@@ -345,7 +355,9 @@ impl TfIdf {
             .collect();
         let idf_in = |id: u32, main: usize| {
             if is_number_term[id as usize] {
-                idf(number_frequency[&(id, main)], documents_mainly_in[main])
+                // A copy's number may be counted nowhere.
+                let df = number_frequency.get(&(id, main)).copied().unwrap_or(0);
+                idf(df, documents_mainly_in[main])
             } else {
                 idf_of[id as usize]
             }
@@ -410,7 +422,7 @@ mod tests {
 
     fn build(corpus: &[(Document, PreparedText)], options: &TfIdfOptions) -> TfIdf {
         let (documents, texts): (Vec<Document>, Vec<PreparedText>) = corpus.iter().cloned().unzip();
-        TfIdf::build(&documents, &texts, options)
+        TfIdf::build(&documents, &texts, &vec![false; documents.len()], options)
     }
 
     #[test]
