@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use story_cluster::corpus::{ReadOptions, read_paths};
 use story_cluster::sketch::{MinHasher, Signatures};
 use story_cluster::story::linkage::{Links, average_linkage};
+use story_cluster::synth::Rng;
 use story_cluster::text::normalize;
 use story_cluster::{Config, analyse};
 
@@ -72,13 +73,8 @@ fn stages(c: &mut Criterion) {
 /// inside linked with probability 0.7), each event linked to the next by
 /// about three weak pairs; each unit's neighbours, as linkage takes them.
 fn connected_graph(units: u32) -> Vec<Links> {
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let mut random = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 11) as f32 / (1u64 << 53) as f32
-    };
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let mut random = move || rng.unit() as f32;
     let mut links: Vec<Links> = vec![Vec::new(); units as usize];
     let mut link = |a: u32, b: u32, w: f32| {
         links[a as usize].push((b, w));

@@ -31,8 +31,9 @@ pub struct SynthDocument {
 }
 
 /// xorshift64*: small, fast, and fixed forever (the corpus must not change
-/// when a crate does).
-struct Rng(u64);
+/// when a crate does). Also what tests and benches draw synthetic graphs
+/// and corpora from.
+pub struct Rng(pub u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -47,7 +48,12 @@ impl Rng {
     }
 
     fn chance(&mut self, p: f64) -> bool {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64 <= p
+        self.unit() <= p
+    }
+
+    /// A number in [0, 1).
+    pub fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
     }
 }
 

@@ -460,13 +460,8 @@ mod tests {
         // 0.2-0.9 inside), every event linked to the next by weak pairs,
         // so that all are one connected group.
         let n = 3000u32;
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut random = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f32 / (1u64 << 53) as f32
-        };
+        let mut rng = crate::synth::Rng(0x9e37_79b9_7f4a_7c15);
+        let mut random = move || rng.unit() as f32;
         let mut edges = Vec::new();
         for event in 0..n / 10 {
             let first = event * 10;
