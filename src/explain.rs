@@ -9,7 +9,6 @@ use crate::sketch::minhash::estimate_jaccard;
 use crate::sketch::shingle::jaccard;
 use crate::story::Story;
 use crate::text::{Prepared, passages};
-use ahash::AHashMap;
 use serde::Serialize;
 
 /// How much to show.
@@ -141,25 +140,30 @@ fn placements(stories: &[Story], documents: usize) -> Vec<(usize, Option<usize>)
     placed
 }
 
-/// Mean cosine over every pair of one member of `x` and one of `y`: the
-/// average-linkage similarity of two stories (computed as the dot product
-/// of the members' sums, so it costs one pass over their vectors).
-fn mean_cosine_between(analysis: &Analysis, x: &Story, y: &Story) -> f64 {
-    let mut sum_x: AHashMap<u32, f64> = AHashMap::new();
+/// Mean similarity over every pair of one member of `x` and one of `y`,
+/// as the linkage counts it: cosine times time factor, 0 under the edge
+/// floor (see [`crate::story::linkage`]).
+fn mean_similarity_between(analysis: &Analysis, x: &Story, y: &Story) -> f64 {
+    let stories = &analysis.config.stories;
+    let edge_floor = stories.edge_floor() as f64;
+    let mut sum = 0.0;
     for m in &x.members {
-        let v = &analysis.vectors.vectors[m.doc as usize];
-        for (&t, &w) in v.terms.iter().zip(&v.weights) {
-            *sum_x.entry(t).or_default() += w as f64;
+        let (va, ta) = (
+            &analysis.vectors.vectors[m.doc as usize],
+            analysis.documents[m.doc as usize].time,
+        );
+        for n in &y.members {
+            let vb = &analysis.vectors.vectors[n.doc as usize];
+            let factor = stories
+                .time
+                .factor(ta, analysis.documents[n.doc as usize].time);
+            let similarity = va.dot(vb) as f64 * factor as f64;
+            if similarity >= edge_floor {
+                sum += similarity;
+            }
         }
     }
-    let mut dot = 0.0;
-    for m in &y.members {
-        let v = &analysis.vectors.vectors[m.doc as usize];
-        for (&t, &w) in v.terms.iter().zip(&v.weights) {
-            dot += sum_x.get(&t).copied().unwrap_or(0.0) * w as f64;
-        }
-    }
-    dot / (x.members.len() * y.members.len()) as f64
+    sum / (x.members.len() * y.members.len()) as f64
 }
 
 /// `text` on one line (runs of whitespace as one space), cut to its first
@@ -243,10 +247,10 @@ pub fn explain(
     let dup_threshold = config.dedup.threshold;
     let story_threshold = score(config.stories.threshold as f64);
     let rule = format!(
-        "Average linkage joins two clusters when the mean cosine between their members reaches \
-         the story threshold {story_threshold}, never below {}, and in between unless each is \
-         markedly tighter on its own (their mean cosine below {} of each one's mean inner cosine); \
-         both bounds are raised for documents longer than the corpus's median",
+        "Average linkage joins two clusters when the mean similarity between their members \
+         reaches the story threshold {story_threshold}, never below {}, and in between unless \
+         each is markedly tighter on its own (their mean similarity below {} of each one's mean \
+         inner similarity); both bounds are raised for documents longer than the corpus's median",
         score(config.stories.floor() as f64),
         score(config.stories.split_ratio as f64)
     );
@@ -323,7 +327,7 @@ pub fn explain(
         }
         Verdict { same: true, reason }
     } else {
-        let between = mean_cosine_between(
+        let between = mean_similarity_between(
             analysis,
             &analysis.stories[story_a],
             &analysis.stories[story_b],
@@ -341,10 +345,11 @@ pub fn explain(
         Verdict {
             same: false,
             reason: format!(
-                "in different stories ({} and {}): {own} the mean cosine between the two stories' \
-                 members is {between:.4} (before any time factor). {rule}",
+                "in different stories ({} and {}): {own} the mean similarity between the two \
+                 stories' members is {between:.4} (pairs under {} counted as 0). {rule}",
                 story_id(story_a),
-                story_id(story_b)
+                story_id(story_b),
+                score(config.stories.edge_floor() as f64)
             ),
         }
     };
