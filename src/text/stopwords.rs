@@ -4,7 +4,7 @@
 //! A corpus may mix languages, and one language's stop word can be another's
 //! content word ("die", "was"), so a document loses only the stop words of the
 //! language whose list it matches most often. The lists pass through
-//! [`normalize`](super::normalize) so they match folded text.
+//! [`normalize`](super::normalize()) so they match folded text.
 
 use super::script::Script;
 use ahash::AHashMap;
