@@ -52,6 +52,17 @@ pub struct Cut {
     pub split_ratio: f32,
 }
 
+impl Cut {
+    /// The cut at `threshold`, with the floor at half of it.
+    pub fn at(threshold: f32, split_ratio: f32) -> Cut {
+        Cut {
+            threshold,
+            floor: threshold / 2.0,
+            split_ratio,
+        }
+    }
+}
+
 /// What clustering knows of every unit (a document, or a group of
 /// near-duplicates), by unit index.
 #[derive(Clone, Copy, Debug)]
@@ -77,7 +88,7 @@ impl Units<'_> {
     /// pairs. Time only lowers similarities, so a pair under the floor once
     /// time is counted links nothing the linkage could keep.
     pub fn edges(&self, floor: f32, search: &NeighbourOptions) -> Vec<(u32, u32, f32)> {
-        neighbours::weighted_edges(self.vectors, floor, search, |a, b, cosine| {
+        neighbours::edges(self.vectors, floor, search, |a, b, cosine| {
             cosine
                 * self
                     .decay
@@ -528,7 +539,7 @@ mod tests {
             lengths in proptest::collection::vec(0.5f32..1.5, 24),
         ) {
             let vectors: Vec<SparseVector> = docs.iter().map(|d| unit(d)).collect();
-            let cut_at = |threshold: f32| Cut { threshold, floor: threshold / 2.0, split_ratio: 0.85 };
+            let cut_at = |threshold: f32| Cut::at(threshold, 0.85);
             let story_of = |clusters: &[Cluster]| {
                 let mut story = vec![usize::MAX; vectors.len()];
                 for (i, c) in clusters.iter().enumerate() {

@@ -80,16 +80,12 @@ impl StoryOptions {
 
     /// Where cluster trees are cut.
     pub fn cut(&self) -> cluster::Cut {
-        cluster::Cut {
-            threshold: self.threshold,
-            floor: self.floor(),
-            split_ratio: self.split_ratio,
-        }
+        cluster::Cut::at(self.threshold, self.split_ratio)
     }
 
     /// Mean cosine below which clusters never merge: half the threshold.
     pub fn floor(&self) -> f32 {
-        self.threshold / 2.0
+        self.cut().floor
     }
 
     /// Similarity below which a pair of units counts as 0 in the linkage:
@@ -101,9 +97,10 @@ impl StoryOptions {
     /// These options with the threshold scaled to the corpus: to the
     /// length of its documents (`vectors`) and to its size (`distinct`
     /// documents, copies not counted: ECB+ with every article carried three
-    /// times scored 0.898 when copies counted, 0.933 as alone when not). `threshold` holds as given
-    /// for a corpus of [`REFERENCE_CORPUS_DOCUMENTS`] documents whose
-    /// median document has [`FULL_LENGTH_TERMS`] distinct terms or more.
+    /// times scored 0.898 when copies counted, 0.933 as alone when not).
+    /// `threshold` holds as given for a corpus of
+    /// [`REFERENCE_CORPUS_DOCUMENTS`] documents whose median document has
+    /// [`FULL_LENGTH_TERMS`] distinct terms or more.
     ///
     /// Length: two reports of one story share fewer terms, and so have a
     /// lower cosine, when they are short; the threshold shrinks with the
@@ -278,13 +275,8 @@ pub fn build(
     stage.inc(n as u64);
 
     // A copy's decorations should not become a headline: medoids are
-    // chosen among group representatives and documents without copies.
-    let mut headline_candidate = vec![true; n];
-    for group in &duplicates.groups {
-        for &(doc, _) in &group.members {
-            headline_candidate[doc as usize] = doc == group.representative;
-        }
-    }
+    // chosen among documents that are not copies.
+    let headline_candidate: Vec<bool> = duplicates.copies(n).into_iter().map(|c| !c).collect();
     let docs_of = |unit_ids: &[u32]| -> Vec<u32> {
         let mut docs: Vec<u32> = unit_ids
             .iter()

@@ -25,21 +25,11 @@ impl Default for NeighbourOptions {
     }
 }
 
-/// Edges `(a, b, cosine)` with `a < b` and cosine at or above `threshold`,
-/// sorted by `(a, b)`.
-pub fn edges(
-    vectors: &[SparseVector],
-    threshold: f32,
-    options: &NeighbourOptions,
-) -> Vec<(u32, u32, f32)> {
-    weighted_edges(vectors, threshold, options, |_, _, cosine| cosine)
-}
-
 /// Edges `(a, b, weight)` with `a < b` and `weight(a, b, cosine)` at or
 /// above `threshold`, sorted by `(a, b)`. The weight may only lower a
 /// cosine (pairs under the threshold by their cosine are not weighed), and
 /// pairs it drops are never stored.
-pub fn weighted_edges(
+pub fn edges(
     vectors: &[SparseVector],
     threshold: f32,
     options: &NeighbourOptions,
@@ -95,7 +85,12 @@ mod tests {
             unit(&[(1, 1.0), (2, 0.9), (3, 0.1)]),
             unit(&[(2, 0.1), (3, 1.0)]),
         ];
-        let found = edges(&vectors, 0.5, &NeighbourOptions::default());
+        let found = edges(
+            &vectors,
+            0.5,
+            &NeighbourOptions::default(),
+            |_, _, cosine| cosine,
+        );
         assert_eq!(found.len(), 1);
         assert_eq!((found[0].0, found[0].1), (0, 2));
         assert!((found[0].2 - vectors[0].dot(&vectors[2])).abs() < 1e-6);

@@ -76,9 +76,8 @@ fn is_content(token: &str) -> bool {
 }
 
 /// Weighted counts of the content tokens of one document (before
-/// stemming), sorted by token.
-/// The weighted content tokens of a text, sorted, with the stop words of
-/// `languages` (see [`Languages`]) left out.
+/// stemming), sorted by token, with the stop words of `languages` (see
+/// [`Languages`]) left out.
 fn token_counts<'a>(
     text: &'a PreparedText,
     languages: &Languages,
@@ -107,6 +106,11 @@ fn token_counts<'a>(
 /// language: enough for any article, and they spare tokenising long ones
 /// twice.
 const LANGUAGE_TOKENS: usize = 300;
+
+/// A document's own guess of its stop-word language (see [`Languages`]).
+fn own_languages(text: &PreparedText) -> Languages {
+    Languages::detect(tokens(&text.text).take(LANGUAGE_TOKENS))
+}
 
 /// A script holding less than this share of a document's words is a
 /// minority in it: photo credits, captions or a quotation in another
@@ -198,8 +202,7 @@ pub fn term_weights<'a>(
     options: &TfIdfOptions,
 ) -> Vec<(&'a str, f32)> {
     let mut counts: AHashMap<&str, f32> = AHashMap::new();
-    let languages = Languages::detect(tokens(&text.text).take(LANGUAGE_TOKENS));
-    for (token, count) in token_counts(text, &languages, options) {
+    for (token, count) in token_counts(text, &own_languages(text), options) {
         *counts.entry(term(token)).or_default() += count;
     }
     let words = words_by_script(counts.iter().map(|(&t, &c)| (t, c)));
@@ -267,10 +270,7 @@ impl TfIdf {
         debug_assert_eq!(documents.len(), copies.len());
         // Each document's stop-word language, and where it has too few stop
         // words to tell, the corpus's.
-        let languages: Vec<Languages> = texts
-            .par_iter()
-            .map(|text| Languages::detect(tokens(&text.text).take(LANGUAGE_TOKENS)))
-            .collect();
+        let languages: Vec<Languages> = texts.par_iter().map(own_languages).collect();
         let corpus_languages = Languages::of_corpus(&languages);
         let counts: Vec<Vec<(&str, f32)>> = texts
             .par_iter()
