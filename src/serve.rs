@@ -36,6 +36,8 @@ pub struct ServeOptions {
     pub addr: String,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Create the index if it does not exist.
+    pub create: bool,
 }
 
 type Shared = Arc<Mutex<Index>>;
@@ -218,7 +220,11 @@ pub fn router(index: Index, max_body_bytes: usize) -> Router {
 /// Opens the index and serves it until interrupted (Ctrl-C or SIGTERM).
 /// Prints `listening on ADDR` on stderr once the socket is bound.
 pub fn serve(db: &Path, options: &ServeOptions) -> Result<(), Error> {
-    let index = Index::open(db, IndexOptions::default())?;
+    let index = if options.create {
+        Index::open_or_create(db, IndexOptions::default())?
+    } else {
+        Index::open(db, IndexOptions::default())?
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

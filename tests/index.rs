@@ -7,7 +7,7 @@ mod common;
 use common::{fixture, stdout_of, story_cluster, synthetic};
 use rusqlite::Connection;
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -232,4 +232,202 @@ fn two_writers_lose_nothing() {
         .query_row("SELECT sum(items) FROM stories", [], |r| r.get(0))
         .unwrap();
     assert_eq!(counted as usize, expected.len());
+}
+
+/// TSV rows (header dropped) as the partitions of their story, group and
+/// thread columns: a map from each id to the ids sharing its column value,
+/// so that two runs compare whatever the names.
+fn partitions(tsv: &[u8]) -> Vec<BTreeMap<String, BTreeSet<String>>> {
+    let text = String::from_utf8_lossy(tsv);
+    let mut rows: Vec<Vec<String>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').map(str::to_owned).collect())
+        .collect();
+    rows.sort();
+    (1..4)
+        .map(|column| {
+            let mut members: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+            for row in &rows {
+                if !row[column].is_empty() {
+                    members
+                        .entry(row[column].clone())
+                        .or_default()
+                        .insert(row[0].clone());
+                }
+            }
+            rows.iter()
+                .map(|row| {
+                    let together = members.get(&row[column]).cloned().unwrap_or_default();
+                    (row[0].clone(), together)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn index_tsv(db: &Path) -> Vec<u8> {
+    stdout_of(
+        story_cluster()
+            .args(["index", "stories", "-f", "tsv", "--db"])
+            .arg(db)
+            .output(),
+    )
+}
+
+#[test]
+fn a_settled_index_holds_the_stories_of_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("index.db");
+    // ECB+ topics with their republished copies: stories, groups and
+    // threads all have something to say.
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    for entry in std::fs::read_dir(fixture("ecbplus-dev").join("docs")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        if ["1_", "3_", "5_", "9_", "12_"]
+            .iter()
+            .any(|t| name.starts_with(t))
+        {
+            std::fs::copy(&path, corpus.join(&name)).unwrap();
+        }
+    }
+    for variant in std::fs::read_dir(fixture("variants")).unwrap() {
+        let path = variant.unwrap().path();
+        std::fs::copy(&path, corpus.join(path.file_name().unwrap())).unwrap();
+    }
+    for seed in std::fs::read_dir(fixture("seeds")).unwrap() {
+        let path = seed.unwrap().path();
+        std::fs::copy(&path, corpus.join(path.file_name().unwrap())).unwrap();
+    }
+    let added = index_cmd(
+        &db,
+        &["index", "add", "--batch", "7", corpus.to_str().unwrap()],
+    );
+    assert!(added.len() > 100, "{} items", added.len());
+    let batch = stdout_of(
+        story_cluster()
+            .args(["run", "-f", "tsv"])
+            .arg(&corpus)
+            .output(),
+    );
+
+    let summary = &index_cmd(&db, &["index", "settle"])[0];
+    assert_eq!(summary["items"], added.len());
+    let settled = index_tsv(&db);
+    let (run, index) = (partitions(&batch), partitions(&settled));
+    for (column, name) in ["story", "duplicate_group", "thread"].iter().enumerate() {
+        assert_eq!(index[column], run[column], "{name} partitions differ");
+    }
+    assert!(
+        run[1].values().any(|g| g.len() > 1),
+        "the corpus holds near-duplicates"
+    );
+
+    // A settle that changes nothing keeps every id.
+    let again = &index_cmd(&db, &["index", "settle"])[0];
+    assert_eq!(again["moved"], 0);
+    assert_eq!(again["new_stories"], 0);
+    assert_eq!(index_tsv(&db), settled);
+}
+
+#[test]
+fn seeds_fed_one_by_one_settle_into_the_reference_stories() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("index.db");
+    let seeds = fixture("seeds");
+    index_cmd(
+        &db,
+        &["index", "add", "--batch", "1", seeds.to_str().unwrap()],
+    );
+    index_cmd(&db, &["index", "settle"]);
+    let tsv = String::from_utf8(index_tsv(&db)).unwrap();
+    let story: BTreeMap<&str, &str> = tsv
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let mut f = l.split('\t');
+            (&f.next().unwrap()[..3], f.next().unwrap())
+        })
+        .collect();
+    assert_eq!(story["000"], story["001"]);
+    assert_eq!(story["002"], story["003"]);
+    assert_eq!(story["003"], story["004"]);
+    assert_ne!(story["000"], story["002"]);
+    // The story of a merged-away id still resolves, and stories now say
+    // they are settled, with labels in the text's own spelling.
+    let stories = index_cmd(&db, &["index", "stories"]);
+    assert_eq!(stories.len(), 2);
+    assert!(stories.iter().all(|s| s["settled"] == true));
+    let labels: Vec<&str> = stories
+        .iter()
+        .flat_map(|s| s["label"].as_array().unwrap())
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    assert!(labels.contains(&"كيري"), "{labels:?}");
+    // Kerry's visit is a tighter sub-story of the 2016 talks.
+    let kerry = story["003"];
+    let talks = &index_cmd(&db, &["index", "story", kerry])[0];
+    let subs: Vec<Vec<&str>> = talks["substories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            s.as_array()
+                .unwrap()
+                .iter()
+                .map(|i| &i.as_str().unwrap()[..3])
+                .collect()
+        })
+        .collect();
+    assert_eq!(subs, vec![vec!["003", "004"]], "{talks}");
+
+    // Split the 2015 pair by hand, as a provisional decision could have:
+    // the next settle merges it back, and the id merged away resolves.
+    let conn = Connection::open(&db).unwrap();
+    conn.execute_batch(
+        "INSERT INTO stories(headline, items, unique_items, centroid) VALUES ('', 1, 1, '[]');
+         UPDATE items SET story = last_insert_rowid(), settled = 0 WHERE id LIKE '001%';",
+    )
+    .unwrap();
+    let split: i64 = conn
+        .query_row("SELECT max(id) FROM stories", [], |r| r.get(0))
+        .unwrap();
+    drop(conn);
+    let summary = &index_cmd(&db, &["index", "settle"])[0];
+    assert_eq!(summary["merged_stories"], 1, "{summary}");
+    assert_eq!(summary["moved"], 1, "{summary}");
+    let merged = &index_cmd(&db, &["index", "story", &format!("S{split}")])[0];
+    assert_eq!(merged["id"], story["000"], "{merged}");
+    assert_eq!(String::from_utf8(index_tsv(&db)).unwrap(), tsv);
+}
+
+#[test]
+fn commands_that_read_refuse_a_missing_index() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("typo.db");
+    let seeds = fixture("seeds");
+    for args in [
+        vec!["check", seeds.to_str().unwrap()],
+        vec!["index", "stats"],
+        vec!["index", "stories"],
+        vec!["index", "settle"],
+        vec!["index", "remove", "x"],
+        vec!["serve", "--addr", "127.0.0.1:0"],
+    ] {
+        let output = story_cluster()
+            .args(&args)
+            .arg("--db")
+            .arg(&db)
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("typo.db") && stderr.contains("no index"),
+            "{stderr}"
+        );
+        assert!(!db.exists(), "{args:?} created the index");
+    }
 }

@@ -1,8 +1,9 @@
 //! `story-cluster index`: build and look after the persistent index
-//! (feature `index`): `add`, `stats`, `stories`, `remove`, `prune`.
+//! (feature `index`): `add`, `settle`, `stats`, `stories`, `story`,
+//! `remove`, `prune`.
 
 use super::common::{InputArgs, read_corpus};
-use super::output::finished;
+use super::output::{finished, write_to};
 use clap::{Args as ClapArgs, Subcommand};
 use serde::Serialize;
 use std::io::Write;
@@ -11,6 +12,7 @@ use story_cluster::corpus::Document;
 use story_cluster::corpus::{DAY_SECONDS, parse_time};
 use story_cluster::error::{Error, exit_code};
 use story_cluster::index::{Index, IndexOptions};
+use story_cluster::report::tsv_field;
 
 /// Build and look after a persistent index of published items.
 #[derive(Debug, ClapArgs)]
@@ -23,16 +25,32 @@ pub struct Args {
 /// The index file, shared by every index command.
 #[derive(Debug, ClapArgs)]
 pub struct DbArgs {
-    /// The index file (SQLite; created if missing).
+    /// The index file (SQLite). Only `index add` and `publish` create it;
+    /// other commands refuse a missing file.
     #[arg(long, value_name = "FILE")]
     pub db: PathBuf,
 }
 
 impl DbArgs {
-    /// Opens the index with the default settings.
+    /// Opens the index with the default settings; it must exist.
     pub fn open(&self) -> Result<Index, Error> {
         Index::open(&self.db, IndexOptions::default())
     }
+
+    /// Opens the index with the default settings, creating it if missing.
+    pub fn open_or_create(&self) -> Result<Index, Error> {
+        Index::open_or_create(&self.db, IndexOptions::default())
+    }
+}
+
+/// How `index stories` prints.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum StoriesFormat {
+    /// One JSON object per story, largest first.
+    Jsonl,
+    /// `doc_id<TAB>story<TAB>duplicate_group<TAB>thread`, one row per
+    /// item sorted by id: the rows of `run -f tsv`.
+    Tsv,
 }
 
 #[derive(Debug, Subcommand)]
@@ -48,15 +66,36 @@ enum Action {
         #[arg(long, default_value_t = 256, value_name = "N")]
         batch: usize,
     },
+    /// Re-run the batch pipeline of `run` over the stored items (the most
+    /// recent --window of them) and write its stories back; story ids stay
+    /// where the stories stay. Prints what changed, as JSON.
+    Settle {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Items re-clustered: the most recent, in arrival order.
+        #[arg(long, default_value_t = story_cluster::index::DEFAULT_WINDOW, value_name = "N")]
+        window: usize,
+    },
     /// Counts and settings, as JSON.
     Stats {
         #[command(flatten)]
         db: DbArgs,
     },
-    /// Every story, largest first, as JSON lines.
+    /// Every story, largest first, as JSON lines; or every item's place.
     Stories {
         #[command(flatten)]
         db: DbArgs,
+        /// Output format.
+        #[arg(long, short = 'f', value_enum, default_value = "jsonl")]
+        format: StoriesFormat,
+    },
+    /// One story with its members and sub-stories, as JSON (the id of a
+    /// story a settle merged away gives the story that took it).
+    Story {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The story's id (`S` + number).
+        id: String,
     },
     /// Remove one item by id.
     Remove {
@@ -79,7 +118,7 @@ enum Action {
 pub fn run(args: Args) -> Result<i32, Error> {
     match args.action {
         Action::Add { db, input, batch } => {
-            let mut index = db.open()?;
+            let mut index = db.open_or_create()?;
             let (docs, problems) = read_in_arrival_order(&input)?;
             let mut out = std::io::stdout().lock();
             for chunk in docs.chunks(batch.max(1)) {
@@ -93,11 +132,49 @@ pub fn run(args: Args) -> Result<i32, Error> {
             write_lines(&mut std::io::stdout().lock(), &[stats])?;
             Ok(exit_code(false))
         }
-        Action::Stories { db } => {
-            let stories = db.open()?.stories()?;
-            write_lines(&mut std::io::stdout().lock(), &stories)?;
+        Action::Settle { db, window } => {
+            let mut options = IndexOptions::default();
+            options.settle.window = window;
+            let summary = Index::open(&db.db, options)?.settle()?;
+            write_lines(&mut std::io::stdout().lock(), &[summary])?;
             Ok(exit_code(false))
         }
+        Action::Stories { db, format } => {
+            let mut index = db.open()?;
+            match format {
+                StoriesFormat::Jsonl => {
+                    write_lines(&mut std::io::stdout().lock(), &index.stories()?)?
+                }
+                StoriesFormat::Tsv => {
+                    let places = index.placements()?;
+                    write_to(None, |out| {
+                        writeln!(out, "doc_id\tstory\tduplicate_group\tthread")?;
+                        for place in places {
+                            writeln!(
+                                out,
+                                "{}\t{}\t{}\t{}",
+                                tsv_field(&place.id),
+                                place.story,
+                                place.duplicate_group.as_deref().unwrap_or(""),
+                                place.thread.as_deref().unwrap_or("")
+                            )?;
+                        }
+                        Ok(())
+                    })?
+                }
+            }
+            Ok(exit_code(false))
+        }
+        Action::Story { db, id } => match db.open()?.story(&id)? {
+            Some(story) => {
+                write_lines(&mut std::io::stdout().lock(), &[story])?;
+                Ok(exit_code(false))
+            }
+            None => Err(Error::Input(format!(
+                "no story '{id}' in {}",
+                db.db.display()
+            ))),
+        },
         Action::Remove { db, id } => {
             if db.open()?.remove(&id)? {
                 eprintln!("story-cluster: removed '{id}'");

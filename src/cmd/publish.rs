@@ -31,7 +31,7 @@ pub struct Args {
 
 /// Runs the command; returns the exit code.
 pub fn run(args: Args) -> Result<i32, Error> {
-    let mut index = args.db.open()?;
+    let mut index = args.db.open_or_create()?;
     let (docs, bad_input) = read_in_arrival_order(&args.input)?;
     let decisions = index.add(&docs, false)?;
     let new: Vec<&Document> = docs

@@ -21,6 +21,10 @@ pub struct Args {
     /// Address to listen on (port 0 picks a free one).
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
     addr: String,
+    /// Create the index if it does not exist (without this, a missing file
+    /// is an error: a mistyped path would serve an empty index).
+    #[arg(long)]
+    create: bool,
     /// Largest request body accepted, in bytes (larger ones get 413).
     #[arg(long, default_value_t = 16 * 1024 * 1024, value_name = "BYTES")]
     max_body_bytes: usize,
@@ -31,6 +35,7 @@ pub fn run(args: Args) -> Result<i32, Error> {
     let options = ServeOptions {
         addr: args.addr,
         max_body_bytes: args.max_body_bytes,
+        create: args.create,
     };
     serve(&args.db.db, &options)?;
     Ok(EXIT_OK)

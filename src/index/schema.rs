@@ -3,9 +3,16 @@
 use rusqlite::Connection;
 
 /// Version of the schema below, kept in `meta`.
-pub const SCHEMA_VERSION: &str = "1";
+pub const SCHEMA_VERSION: &str = "2";
 
 /// Tables. `items.seq` orders items by arrival; band keys point at it.
+/// `items.body` is the text as given (what a settle re-reads; the
+/// normalised `text` serves the near-duplicate check), `items.weights` its
+/// term weights before idf (so that a vector can be made with the idf of
+/// now). `settled` marks the stories and items last placed by a settle
+/// rather than one item at a time; `boilerplate` holds the hashes of the
+/// lines the last settle found to be boilerplate; `aliases` maps the ids of stories a
+/// settle merged away to the story that took their members.
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
@@ -18,7 +25,13 @@ CREATE TABLE IF NOT EXISTS stories (
     unique_items INTEGER NOT NULL,
     centroid     TEXT NOT NULL,
     first_day    INTEGER,
-    last_day     INTEGER
+    last_day     INTEGER,
+    first_time   INTEGER,
+    last_time    INTEGER,
+    label        TEXT,
+    substories   TEXT,
+    thread       INTEGER,
+    settled      INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS items (
     seq              INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -34,7 +47,12 @@ CREATE TABLE IF NOT EXISTS items (
     story            INTEGER NOT NULL REFERENCES stories(id),
     duplicate_of     TEXT,
     jaccard          REAL,
-    story_similarity REAL
+    story_similarity REAL,
+    body             TEXT,
+    time             INTEGER,
+    weights          TEXT,
+    duplicate_group  INTEGER,
+    settled          INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS items_story ON items(story);
 CREATE INDEX IF NOT EXISTS items_day ON items(day);
@@ -48,6 +66,13 @@ CREATE TABLE IF NOT EXISTS terms (
     term TEXT PRIMARY KEY,
     df   INTEGER NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS aliases (
+    alias INTEGER PRIMARY KEY,
+    story INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS boilerplate (
+    hash INTEGER PRIMARY KEY
+);
 CREATE TABLE IF NOT EXISTS scripts (
     script    INTEGER PRIMARY KEY,
     documents INTEGER NOT NULL
@@ -65,12 +90,15 @@ pub fn prepare(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.execute_batch("BEGIN IMMEDIATE")?;
-    let created = conn.execute_batch(SCHEMA).and_then(|()| {
-        conn.execute(
-            "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?1)",
-            [SCHEMA_VERSION],
-        )
-    });
+    let created = conn
+        .execute_batch(SCHEMA)
+        .and_then(|()| upgrade(conn))
+        .and_then(|()| {
+            conn.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema', ?1)",
+                [SCHEMA_VERSION],
+            )
+        });
     match created {
         Ok(_) => conn.execute_batch("COMMIT"),
         Err(err) => {
@@ -78,4 +106,38 @@ pub fn prepare(conn: &Connection) -> rusqlite::Result<()> {
             Err(err)
         }
     }
+}
+
+/// Columns added since schema 1, for an index made before them. Items
+/// stored then have no body (a settle reads their normalised text instead)
+/// and no weights (their stored vector stands in).
+const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
+    ("stories", "first_time", "INTEGER"),
+    ("stories", "last_time", "INTEGER"),
+    ("stories", "label", "TEXT"),
+    ("stories", "substories", "TEXT"),
+    ("stories", "thread", "INTEGER"),
+    ("stories", "settled", "INTEGER NOT NULL DEFAULT 0"),
+    ("items", "body", "TEXT"),
+    ("items", "time", "INTEGER"),
+    ("items", "weights", "TEXT"),
+    ("items", "duplicate_group", "INTEGER"),
+    ("items", "settled", "INTEGER NOT NULL DEFAULT 0"),
+];
+
+/// Adds the columns an older index lacks.
+fn upgrade(conn: &Connection) -> rusqlite::Result<()> {
+    for &(table, column, declaration) in ADDED_COLUMNS {
+        let present: bool = conn.query_row(
+            &format!("SELECT count(*) FROM pragma_table_info('{table}') WHERE name = ?1"),
+            [column],
+            |r| r.get::<_, i64>(0).map(|n| n > 0),
+        )?;
+        if !present {
+            conn.execute_batch(&format!(
+                "ALTER TABLE {table} ADD COLUMN {column} {declaration}"
+            ))?;
+        }
+    }
+    Ok(())
 }

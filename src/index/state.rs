@@ -4,14 +4,11 @@
 //! share a term with it. Loaded from the database, and reloaded when another
 //! connection has written to it.
 
+use crate::story::TimeDecay;
 use crate::text::script::Script;
 use crate::vector::tfidf::idf;
 use ahash::AHashMap;
 use rusqlite::Connection;
-
-/// Terms a story centroid keeps (its heaviest): bounds memory and the
-/// postings an item walks, at a small cost in similarity precision.
-pub const CENTROID_TERMS: usize = 128;
 
 /// A sparse vector over the in-memory term ids, sorted by id.
 pub type Vector = Vec<(u32, f32)>;
@@ -23,8 +20,24 @@ pub struct StoryState {
     pub id: i64,
     /// Members that are not near-duplicates of another member.
     pub unique_items: u32,
-    /// Sum of those members' unit vectors, truncated to [`CENTROID_TERMS`].
+    /// Sum of those members' unit vectors, whole: cut to its 128 heaviest
+    /// terms it split the Kerry pair of the seeds (004's similarity to 003
+    /// fell from 0.212 to 0.162).
     pub centroid: Vector,
+    /// Earliest and latest member time (Unix seconds), when dated.
+    pub span: Option<(i64, i64)>,
+}
+
+impl StoryState {
+    /// How much of an item's similarity to this story time leaves: none
+    /// lost inside the story's span, else as for the nearest member.
+    pub fn time_factor(&self, time: Option<i64>, decay: &TimeDecay) -> f32 {
+        match (time, self.span) {
+            (Some(t), Some((first, _))) if t < first => decay.factor(Some(t), Some(first)),
+            (Some(t), Some((_, last))) if t > last => decay.factor(Some(t), Some(last)),
+            _ => 1.0,
+        }
+    }
 }
 
 /// In-memory state of the index.
@@ -38,6 +51,8 @@ pub struct State {
     slot_of: AHashMap<i64, usize>,
     /// Per term id: (story slot, centroid weight).
     postings: Vec<Vec<(u32, f32)>>,
+    /// Hashes of boilerplate lines, sorted, as the last settle found them.
+    boilerplate: Vec<u64>,
 }
 
 impl State {
@@ -59,14 +74,34 @@ impl State {
                 state.documents_in[script as usize] = row.get(1)?;
             }
         }
-        let mut stories = conn.prepare("SELECT id, unique_items, centroid FROM stories")?;
+        let mut stories =
+            conn.prepare("SELECT id, unique_items, centroid, first_time, last_time FROM stories")?;
         let mut rows = stories.query([])?;
         while let Some(row) = rows.next()? {
             let centroid: String = row.get(2)?;
             let centroid = state.vector_from_json(&centroid);
-            state.put_story(row.get(0)?, row.get(1)?, centroid);
+            let span = match (row.get(3)?, row.get(4)?) {
+                (Some(first), Some(last)) => Some((first, last)),
+                _ => None,
+            };
+            state.put_story(StoryState {
+                id: row.get(0)?,
+                unique_items: row.get(1)?,
+                centroid,
+                span,
+            });
         }
+        let mut boilerplate = conn.prepare("SELECT hash FROM boilerplate ORDER BY hash")?;
+        state.boilerplate = boilerplate
+            .query_map([], |r| r.get::<_, i64>(0).map(|h| h as u64))?
+            .collect::<rusqlite::Result<_>>()?;
+        state.boilerplate.sort_unstable();
         Ok(state)
+    }
+
+    /// Hashes of boilerplate lines, sorted.
+    pub fn boilerplate(&self) -> &[u64] {
+        &self.boilerplate
     }
 
     /// The id of a term, adding it (with no documents yet) if new.
@@ -127,9 +162,15 @@ impl State {
         &self.terms[id as usize]
     }
 
-    /// The story most similar to `vector` on average over its members, with
-    /// that similarity, if any story shares a term with it.
-    pub fn best_story(&self, vector: &Vector) -> Option<(i64, f32)> {
+    /// The story most similar to an item (its `vector` and `time`) on
+    /// average over its members, time counted, with that similarity, if
+    /// any story shares a term with it.
+    pub fn best_story(
+        &self,
+        vector: &Vector,
+        time: Option<i64>,
+        decay: &TimeDecay,
+    ) -> Option<(&StoryState, f32)> {
         let mut sums: AHashMap<u32, f32> = AHashMap::new();
         for &(id, weight) in vector {
             for &(slot, centroid_weight) in &self.postings[id as usize] {
@@ -139,16 +180,25 @@ impl State {
         sums.into_iter()
             .map(|(slot, sum)| {
                 let story = &self.stories[slot as usize];
-                (story.id, sum / story.unique_items.max(1) as f32)
+                let mean = sum / story.unique_items.max(1) as f32;
+                (story, mean * story.time_factor(time, decay))
             })
             // Ties go to the older story.
-            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.id.cmp(&a.0.id)))
     }
 
-    /// Mean similarity of `vector` to the members of story `id`.
-    pub fn similarity(&self, vector: &Vector, id: i64) -> Option<f32> {
+    /// Mean similarity of an item to the members of story `id`, time
+    /// counted.
+    pub fn similarity(
+        &self,
+        vector: &Vector,
+        time: Option<i64>,
+        decay: &TimeDecay,
+        id: i64,
+    ) -> Option<f32> {
         let story = &self.stories[*self.slot_of.get(&id)?];
-        Some(dot(vector, &story.centroid) / story.unique_items.max(1) as f32)
+        let mean = dot(vector, &story.centroid) / story.unique_items.max(1) as f32;
+        Some(mean * story.time_factor(time, decay))
     }
 
     /// A story's state, if known.
@@ -156,8 +206,9 @@ impl State {
         self.slot_of.get(&id).map(|&slot| &self.stories[slot])
     }
 
-    /// Adds or replaces a story's centroid and count.
-    pub fn put_story(&mut self, id: i64, unique_items: u32, centroid: Vector) {
+    /// Adds or replaces a story.
+    pub fn put_story(&mut self, story: StoryState) {
+        let id = story.id;
         let slot = match self.slot_of.get(&id) {
             Some(&slot) => {
                 for &(term, _) in &self.stories[slot].centroid {
@@ -170,19 +221,16 @@ impl State {
                     id,
                     unique_items: 0,
                     centroid: Vec::new(),
+                    span: None,
                 });
                 self.slot_of.insert(id, self.stories.len() - 1);
                 self.stories.len() - 1
             }
         };
-        for &(term, weight) in &centroid {
+        for &(term, weight) in &story.centroid {
             self.postings[term as usize].push((slot as u32, weight));
         }
-        self.stories[slot] = StoryState {
-            id,
-            unique_items,
-            centroid,
-        };
+        self.stories[slot] = story;
     }
 
     /// A vector as stored: JSON `[[term, weight], ...]`.
@@ -223,28 +271,34 @@ pub fn dot(a: &Vector, b: &Vector) -> f32 {
     sum
 }
 
-/// `sum + vector`, keeping the [`CENTROID_TERMS`] heaviest terms.
-pub fn add_truncated(sum: &Vector, vector: &Vector) -> Vector {
-    let mut all: Vector = sum.iter().chain(vector).copied().collect();
-    all.sort_unstable_by_key(|e| e.0);
-    let mut merged: Vector = Vec::with_capacity(all.len());
-    for (id, w) in all {
-        match merged.last_mut() {
-            Some(last) if last.0 == id => last.1 += w,
-            _ => merged.push((id, w)),
-        }
+/// `sum + vector`, both sorted by id.
+pub fn add(sum: &Vector, vector: &Vector) -> Vector {
+    let mut merged: Vector = Vec::with_capacity(sum.len() + vector.len());
+    let (mut i, mut j) = (0, 0);
+    while i < sum.len() || j < vector.len() {
+        let next = match (sum.get(i), vector.get(j)) {
+            (Some(a), Some(b)) if a.0 == b.0 => {
+                i += 1;
+                j += 1;
+                (a.0, a.1 + b.1)
+            }
+            (Some(a), Some(b)) if a.0 < b.0 => {
+                i += 1;
+                *a
+            }
+            (Some(a), None) => {
+                i += 1;
+                *a
+            }
+            (_, Some(b)) => {
+                j += 1;
+                *b
+            }
+            (None, None) => unreachable!("the loop condition"),
+        };
+        merged.push(next);
     }
-    truncate(merged)
-}
-
-/// Keeps the [`CENTROID_TERMS`] heaviest terms (ties by id), sorted by id.
-pub fn truncate(mut v: Vector) -> Vector {
-    if v.len() > CENTROID_TERMS {
-        v.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        v.truncate(CENTROID_TERMS);
-        v.sort_unstable_by_key(|e| e.0);
-    }
-    v
+    merged
 }
 
 #[cfg(test)]
@@ -252,14 +306,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn centroids_add_and_truncate() {
+    fn centroids_add() {
         let a: Vector = vec![(1, 0.5), (3, 0.5)];
-        let b: Vector = vec![(2, 0.25), (3, 0.25)];
-        assert_eq!(add_truncated(&a, &b), vec![(1, 0.5), (2, 0.25), (3, 0.75)]);
-        let long: Vector = (0..300).map(|i| (i, i as f32)).collect();
-        let kept = truncate(long);
-        assert_eq!(kept.len(), CENTROID_TERMS);
-        assert_eq!(kept[0].0, 300 - CENTROID_TERMS as u32);
+        let b: Vector = vec![(2, 0.25), (3, 0.25), (4, 1.0)];
+        assert_eq!(add(&a, &b), vec![(1, 0.5), (2, 0.25), (3, 0.75), (4, 1.0)]);
+        assert_eq!(add(&b, &a), add(&a, &b));
+        assert_eq!(add(&a, &Vec::new()), a);
+    }
+
+    fn story(id: i64, unique_items: u32, centroid: Vector) -> StoryState {
+        StoryState {
+            id,
+            unique_items,
+            centroid,
+            span: None,
+        }
+    }
+
+    #[test]
+    fn time_outside_a_story_span_lowers_similarity() {
+        let decay = TimeDecay::default();
+        let mut s = story(1, 1, vec![]);
+        s.span = Some((0, 10 * 86_400));
+        assert_eq!(s.time_factor(Some(5 * 86_400), &decay), 1.0);
+        assert_eq!(s.time_factor(None, &decay), 1.0);
+        let after = s.time_factor(Some(20 * 86_400), &decay);
+        let before = s.time_factor(Some(-10 * 86_400), &decay);
+        assert!(after < 1.0 && (after - before).abs() < 1e-6);
     }
 
     #[test]
@@ -268,14 +341,15 @@ mod tests {
         let x = state.term_id("kerry");
         let y = state.term_id("putin");
         let z = state.term_id("football");
-        state.put_story(1, 2, vec![(x, 1.6), (y, 0.8)]);
-        state.put_story(2, 1, vec![(z, 1.0)]);
+        state.put_story(story(1, 2, vec![(x, 1.6), (y, 0.8)]));
+        state.put_story(story(2, 1, vec![(z, 1.0)]));
         let item: Vector = vec![(x, 0.6), (y, 0.8)];
-        let (story, score) = state.best_story(&item).unwrap();
-        assert_eq!(story, 1);
+        let decay = TimeDecay::default();
+        let (found, score) = state.best_story(&item, None, &decay).unwrap();
+        assert_eq!(found.id, 1);
         assert!((score - (0.96 + 0.64) / 2.0).abs() < 1e-6);
         // Replacing a centroid replaces its postings.
-        state.put_story(1, 1, vec![(z, 1.0)]);
-        assert_eq!(state.best_story(&item), None);
+        state.put_story(story(1, 1, vec![(z, 1.0)]));
+        assert!(state.best_story(&item, None, &decay).is_none());
     }
 }

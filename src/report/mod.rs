@@ -441,7 +441,8 @@ impl Report {
     }
 }
 
-/// Ids may hold tabs or newlines only by accident; keep rows intact.
-fn tsv_field(s: &str) -> String {
+/// A TSV field: ids may hold tabs or newlines only by accident; keep rows
+/// intact.
+pub fn tsv_field(s: &str) -> String {
     s.replace(['\t', '\n', '\r'], " ")
 }

@@ -125,10 +125,7 @@ impl StoryOptions {
     pub fn scaled_to(&self, vectors: &[SparseVector], distinct: usize) -> StoryOptions {
         let median_length = length_factor(median_terms(vectors));
         let length_scale = median_length * median_length;
-        let documents = distinct.clamp(SMALL_CORPUS_DOCUMENTS, LARGE_CORPUS_DOCUMENTS);
-        let size_scale =
-            ((documents as f32).ln() / (REFERENCE_CORPUS_DOCUMENTS as f32).ln()).sqrt();
-        let scale = length_scale * size_scale;
+        let scale = length_scale * size_scale(distinct);
         StoryOptions {
             threshold: self.threshold * scale,
             median_length,
@@ -145,6 +142,13 @@ impl StoryOptions {
             ..self.clone()
         }
     }
+}
+
+/// The factor the story threshold takes for a corpus of `distinct`
+/// documents (see [`StoryOptions::scaled_to`]).
+pub fn size_scale(distinct: usize) -> f32 {
+    let documents = distinct.clamp(SMALL_CORPUS_DOCUMENTS, LARGE_CORPUS_DOCUMENTS);
+    ((documents as f32).ln() / (REFERENCE_CORPUS_DOCUMENTS as f32).ln()).sqrt()
 }
 
 /// Distinct terms (median over a corpus) from which the story threshold

@@ -48,6 +48,9 @@ pub struct Kept {
     dropped_lines: Vec<Vec<u32>>,
     /// Total lines dropped.
     pub dropped: usize,
+    /// Hashes of the boilerplate lines found, sorted: what a later
+    /// document may be stripped of with [`drop_known`].
+    pub lines: Vec<u64>,
 }
 
 impl Kept {
@@ -77,10 +80,7 @@ pub fn find(bodies: &[&str], options: &Options) -> Kept {
         .min_articles
         .max((options.min_share * n as f64).ceil() as usize)
         .max(2);
-    let line_hashes: Vec<Vec<u64>> = bodies
-        .par_iter()
-        .map(|body| lines(body).map(hash_str).collect())
-        .collect();
+    let line_hashes = hash_lines(bodies);
 
     // Lines in enough documents to be boilerplate candidates. Counting every
     // line into a table of counters first (a counter may hold several lines,
@@ -150,13 +150,40 @@ pub fn find(bodies: &[&str], options: &Options) -> Kept {
         .into_iter()
         .collect();
 
+    let mut lines: Vec<u64> = boilerplate.iter().copied().collect();
+    lines.sort_unstable();
+    dropping(&line_hashes, lines)
+}
+
+/// Drops the lines of `bodies` whose hashes are in `known` (sorted):
+/// boilerplate found before among other documents (the index learns it at
+/// each settle and strips it from each new item).
+pub fn drop_known(bodies: &[&str], known: &[u64]) -> Kept {
+    if known.is_empty() {
+        return Kept::default();
+    }
+    let line_hashes = hash_lines(bodies);
+    let mut kept = dropping(&line_hashes, known.to_vec());
+    kept.lines.clear();
+    kept
+}
+
+fn hash_lines(bodies: &[&str]) -> Vec<Vec<u64>> {
+    bodies
+        .par_iter()
+        .map(|body| lines(body).map(hash_str).collect())
+        .collect()
+}
+
+/// Drops the lines whose hashes are in `lines` (sorted), never every line
+/// of a document: all-boilerplate text is still its text.
+fn dropping(line_hashes: &[Vec<u64>], lines: Vec<u64>) -> Kept {
     let dropped_lines: Vec<Vec<u32>> = line_hashes
         .par_iter()
         .map(|hashes| {
             let dropped: Vec<u32> = (0..hashes.len() as u32)
-                .filter(|&j| boilerplate.contains(&hashes[j as usize]))
+                .filter(|&j| lines.binary_search(&hashes[j as usize]).is_ok())
                 .collect();
-            // Never empty a document: all-boilerplate text is still its text.
             if dropped.len() == hashes.len() {
                 Vec::new()
             } else {
@@ -168,6 +195,7 @@ pub fn find(bodies: &[&str], options: &Options) -> Kept {
     Kept {
         dropped_lines,
         dropped,
+        lines,
     }
 }
 

@@ -39,6 +39,8 @@ pub struct Prepared {
     pub texts: Vec<PreparedText>,
     /// Body lines dropped as boilerplate, over all documents.
     pub boilerplate_lines_dropped: usize,
+    /// Hashes of the boilerplate lines, sorted (for [`prepare_known`]).
+    pub boilerplate_lines: Vec<u64>,
 }
 
 /// The term a content token counts as: Arabic tokens by their light stem,
@@ -59,6 +61,22 @@ pub fn tokens(normalised: &str) -> impl Iterator<Item = &str> {
 /// Normalises every document and drops boilerplate lines (see
 /// [`boilerplate`]), in parallel.
 pub fn prepare(documents: &[Document], options: &boilerplate::Options) -> Prepared {
+    prepare_with(documents, |bodies| boilerplate::find(bodies, options))
+}
+
+/// Normalises documents and drops the boilerplate lines `known` (hashes,
+/// sorted, as [`Prepared::boilerplate_lines`] gives them), found before
+/// among other documents.
+pub fn prepare_known(documents: &[Document], known: &[u64]) -> Prepared {
+    prepare_with(documents, |bodies| boilerplate::drop_known(bodies, known))
+}
+
+/// Normalises documents and drops the lines `boilerplate` picks among
+/// their normalised bodies.
+fn prepare_with(
+    documents: &[Document],
+    boilerplate: impl FnOnce(&[&str]) -> boilerplate::Kept,
+) -> Prepared {
     // One string per document: title (without a site's name at its end),
     // then the normalised body lines, each after a newline (no per-line
     // allocations survive this step).
@@ -76,7 +94,7 @@ pub fn prepare(documents: &[Document], options: &boilerplate::Options) -> Prepar
         .collect();
     let keep = {
         let bodies: Vec<&str> = texts.iter().map(body_lines).collect();
-        boilerplate::find(&bodies, options)
+        boilerplate(&bodies)
     };
     texts.par_iter_mut().enumerate().for_each(|(i, prepared)| {
         // Lines are dropped and joined in place: each body line follows its
@@ -113,6 +131,7 @@ pub fn prepare(documents: &[Document], options: &boilerplate::Options) -> Prepar
     Prepared {
         texts,
         boilerplate_lines_dropped: keep.dropped,
+        boilerplate_lines: keep.lines,
     }
 }
 

@@ -14,12 +14,13 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts `binary serve --db DB` on a free port and waits until it
+    /// Starts `binary serve --create --db DB` on a free port and waits until it
     /// listens.
     pub fn start(binary: &Path, db: &Path) -> Server {
         let mut child = Command::new(binary)
             .args([
                 "serve",
+                "--create",
                 "--addr",
                 "127.0.0.1:0",
                 "--max-body-bytes",
