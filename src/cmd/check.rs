@@ -23,7 +23,7 @@ pub struct Args {
 
 /// Runs the command; returns the exit code.
 pub fn run(args: Args) -> Result<i32, Error> {
-    let mut index = args.db.open()?;
+    let index = args.db.open()?;
     let (docs, bad_input) = read_in_arrival_order(&args.input)?;
     let decisions = index.check(&docs)?;
     write_lines(&mut std::io::stdout().lock(), &decisions)?;

@@ -118,7 +118,7 @@ enum Action {
 pub fn run(args: Args) -> Result<i32, Error> {
     match args.action {
         Action::Add { db, input, batch } => {
-            let mut index = db.open_or_create()?;
+            let index = db.open_or_create()?;
             let (docs, problems) = read_in_arrival_order(&input)?;
             let mut out = std::io::stdout().lock();
             for chunk in docs.chunks(batch.max(1)) {
@@ -140,7 +140,7 @@ pub fn run(args: Args) -> Result<i32, Error> {
             Ok(exit_code(false))
         }
         Action::Stories { db, format } => {
-            let mut index = db.open()?;
+            let index = db.open()?;
             match format {
                 StoriesFormat::Jsonl => {
                     write_lines(&mut std::io::stdout().lock(), &index.stories()?)?

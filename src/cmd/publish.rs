@@ -41,7 +41,7 @@ pub struct Args {
 
 /// Runs the command; returns the exit code.
 pub fn run(args: Args) -> Result<i32, Error> {
-    let mut index = args.db.open_or_create()?;
+    let index = args.db.open_or_create()?;
     let (docs, bad_input) = read_in_arrival_order(&args.input)?;
     let to_stdout = args.out.as_os_str() == "-";
     let decisions = index.add_then(&docs, false, |decisions| {

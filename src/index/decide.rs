@@ -14,7 +14,6 @@
 //! against 0.793). Body lines that the last settle found to be
 //! boilerplate are dropped first.
 
-use super::state::Vector;
 use super::{Decision, Index, Result, Status, db_error, story_name};
 use crate::corpus::Document;
 use crate::report::score;
@@ -44,18 +43,22 @@ pub(super) struct Match {
 
 impl Index {
     pub(super) fn analyse(&self, doc: &Document) -> Analysed {
-        let text = text::prepare_known(std::slice::from_ref(doc), self.state.boilerplate())
-            .texts
-            .pop()
-            .unwrap_or_default();
-        let signature = self.hasher.sign(&text.text);
+        let text = {
+            let view = self.view();
+            text::prepare_known(std::slice::from_ref(doc), view.state.boilerplate())
+        }
+        .texts
+        .pop()
+        .unwrap_or_default();
+        let signature = self.shared.hasher.sign(&text.text);
         let band_keys = self
+            .shared
             .bands
             .keys(&signature)
             .into_iter()
             .map(|k| k as i64)
             .collect();
-        let term_weights = term_weights(doc, &text, &self.options.config().tfidf)
+        let term_weights = term_weights(doc, &text, &self.options().config().tfidf)
             .into_iter()
             .map(|(t, w)| (t.to_owned(), w))
             .collect();
@@ -101,7 +104,7 @@ impl Index {
         if candidates.is_empty() {
             return Ok(None);
         }
-        let shingles = self.hasher.shingles();
+        let shingles = self.shared.hasher.shingles();
         let set = shingles.set(&item.text.text);
         let mut fetch = self
             .conn
@@ -126,7 +129,8 @@ impl Index {
                 .map_err(db_error)?;
             let j = jaccard(&set, &shingles.set(&text));
             // Candidates come in arrival order: ties go to the earlier item.
-            if j >= self.options.dedup().threshold && best.as_ref().is_none_or(|b| j > b.jaccard) {
+            if j >= self.options().dedup().threshold && best.as_ref().is_none_or(|b| j > b.jaccard)
+            {
                 best = Some(Match {
                     original_seq: original_seq.unwrap_or(seq),
                     original: duplicate_of.unwrap_or(id),
@@ -139,12 +143,12 @@ impl Index {
     }
 
     /// Decides on one analysed item against what is stored now; also
-    /// returns its vector (empty for an item already stored) and match.
+    /// returns its match.
     pub(super) fn decide(
-        &mut self,
+        &self,
         doc: &Document,
         item: &Analysed,
-    ) -> Result<(Decision, Vector, Option<Match>)> {
+    ) -> Result<(Decision, Option<Match>)> {
         if let Some((story, settled)) = self.stored_story(&doc.id)? {
             let decision = Decision {
                 id: doc.id.clone(),
@@ -155,25 +159,28 @@ impl Index {
                 story_similarity: None,
                 settled,
             };
-            return Ok((decision, Vector::new(), None));
+            return Ok((decision, None));
         }
+        let found = self.best_match(item)?;
         let weights: Vec<(&str, f32)> = item
             .term_weights
             .iter()
             .map(|(t, w)| (t.as_str(), *w))
             .collect();
-        let vector = self.state.vector(&weights);
-        let found = self.best_match(item)?;
-        let decay = &self.options.config().stories.time;
-        let (story, similarity) = match &found {
-            Some(m) => (
-                Some(m.story),
-                self.state.similarity(&vector, doc.time, decay, m.story),
-            ),
-            None => match self.state.best_story(&vector, doc.time, decay) {
-                Some((story, s)) if s >= self.threshold => (Some(story.id), Some(s)),
-                _ => (None, None),
-            },
+        let decay = &self.options().config().stories.time;
+        let (story, similarity) = {
+            let view = self.view();
+            let vector = view.state.vector(&weights);
+            match &found {
+                Some(m) => (
+                    Some(m.story),
+                    view.state.similarity(&vector, doc.time, decay, m.story),
+                ),
+                None => match view.state.best_story(&vector, doc.time, decay) {
+                    Some((story, s)) if s >= view.threshold => (Some(story.id), Some(s)),
+                    _ => (None, None),
+                },
+            }
         };
         let decision = Decision {
             id: doc.id.clone(),
@@ -188,11 +195,11 @@ impl Index {
             story_similarity: similarity.map(|s| score(s as f64)),
             settled: false,
         };
-        Ok((decision, vector, found))
+        Ok((decision, found))
     }
 
     /// Decides on each item without storing anything.
-    pub fn check(&mut self, docs: &[Document]) -> Result<Vec<Decision>> {
+    pub fn check(&self, docs: &[Document]) -> Result<Vec<Decision>> {
         self.refresh()?;
         let mut decisions = Vec::with_capacity(docs.len());
         for doc in docs {

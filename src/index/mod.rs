@@ -38,7 +38,9 @@ use crate::sketch::{Bands, MinHasher};
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use state::State;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// Index settings: those of `run`, and the window a settle covers.
 #[derive(Clone, Debug, Default)]
@@ -94,22 +96,47 @@ pub struct Decision {
     pub settled: bool,
 }
 
-/// A persistent index in one SQLite file.
+/// A handle on a persistent index in one SQLite file: its own connection,
+/// and the in-memory view it shares with every handle made from it
+/// ([`Index::opener`]), so that a service decides on many items at once
+/// from one copy of the state.
 pub struct Index {
     conn: Connection,
+    shared: Arc<Shared>,
+}
+
+/// Makes more handles on an open index, sharing its view.
+#[derive(Clone)]
+pub struct Opener {
+    shared: Arc<Shared>,
+}
+
+/// What the handles on one index share.
+struct Shared {
+    path: PathBuf,
     options: IndexOptions,
     /// The signer and banding of the near-duplicate settings, made once.
     hasher: MinHasher,
     bands: Bands,
+    view: RwLock<View>,
+    /// Stored items, as of the last load or write (for health checks,
+    /// which take no lock).
+    items: AtomicU64,
+}
+
+/// The in-memory state and what it was loaded from. Decisions hold the
+/// read lock; a writer takes the write lock only to change the state in
+/// memory (never across SQL), and a reload builds the new state first.
+struct View {
     state: State,
     /// The story threshold in force, as the last settle scaled it (or
     /// scaled to the corpus size until one has run).
     threshold: f32,
-    /// `PRAGMA data_version` when `state` was loaded: it changes when
-    /// another connection commits.
-    data_version: i64,
-    /// Set when `state` may not match the database (a failed write).
-    stale: bool,
+    /// The `generation` in `meta` the state reflects: every write
+    /// transaction raises it, so a handle sees another's (or another
+    /// process's) commits. −1 when the state may not match the database
+    /// (a write that failed half-way).
+    generation: i64,
 }
 
 type Result<T> = std::result::Result<T, crate::error::Error>;
@@ -142,6 +169,52 @@ fn headline(title: &str, text: &str) -> String {
     }
 }
 
+/// The `generation` of the database (0 before any write).
+fn generation(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row(
+        "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'",
+        [],
+        |r| r.get(0),
+    )
+    .optional()
+    .map(|g| g.unwrap_or(0))
+}
+
+/// Raises the `generation` inside a write transaction; returns the new one.
+fn next_generation(conn: &Connection) -> rusqlite::Result<i64> {
+    let next = generation(conn)? + 1;
+    conn.execute(
+        "INSERT OR REPLACE INTO meta(key, value) VALUES ('generation', ?1)",
+        [next.to_string()],
+    )?;
+    Ok(next)
+}
+
+impl Opener {
+    /// Another handle on the index, with its own connection.
+    pub fn open(&self) -> Result<Index> {
+        let conn = connect(&self.shared.path)?;
+        Ok(Index {
+            conn,
+            shared: Arc::clone(&self.shared),
+        })
+    }
+
+    /// Stored items as of the last load or write, without touching the
+    /// database or waiting for a lock.
+    pub fn items(&self) -> u64 {
+        self.shared.items.load(Ordering::Relaxed)
+    }
+}
+
+fn connect(path: &Path) -> Result<Connection> {
+    let fail =
+        |err: rusqlite::Error| crate::error::Error::Index(format!("{}: {err}", path.display()));
+    let conn = Connection::open(path).map_err(fail)?;
+    schema::prepare(&conn).map_err(fail)?;
+    Ok(conn)
+}
+
 impl Index {
     /// Opens the index at `path`, which must exist: a mistyped path is an
     /// error, not a new empty index against which every copy passes.
@@ -157,36 +230,88 @@ impl Index {
 
     /// Opens the index at `path`, creating it if needed.
     pub fn open_or_create(path: &Path, options: IndexOptions) -> Result<Index> {
-        let fail =
-            |err: rusqlite::Error| crate::error::Error::Index(format!("{}: {err}", path.display()));
-        let conn = Connection::open(path).map_err(fail)?;
-        schema::prepare(&conn).map_err(fail)?;
-        let mut index = Index {
+        let conn = connect(path)?;
+        let index = Index {
             conn,
-            hasher: options.dedup().hasher(),
-            bands: options.dedup().bands(),
-            threshold: options.config().stories.threshold,
-            options,
-            state: State::default(),
-            data_version: -1,
-            stale: true,
+            shared: Arc::new(Shared {
+                path: path.to_owned(),
+                hasher: options.dedup().hasher(),
+                bands: options.dedup().bands(),
+                view: RwLock::new(View {
+                    state: State::default(),
+                    threshold: options.config().stories.threshold,
+                    generation: -1,
+                }),
+                options,
+                items: AtomicU64::new(0),
+            }),
         };
         index.refresh()?;
         Ok(index)
     }
 
-    /// Reloads the in-memory state if another connection has written (or a
-    /// write of ours failed half-way).
-    fn refresh(&mut self) -> Result<()> {
-        let version: i64 = self
+    /// Makes more handles on this index (for a service's threads).
+    pub fn opener(&self) -> Opener {
+        Opener {
+            shared: Arc::clone(&self.shared),
+        }
+    }
+
+    fn options(&self) -> &IndexOptions {
+        &self.shared.options
+    }
+
+    /// The view, for reading (a poisoned lock is still a sound state: the
+    /// writer only ever swaps whole values in it).
+    fn view(&self) -> RwLockReadGuard<'_, View> {
+        self.shared.view.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn view_mut(&self) -> RwLockWriteGuard<'_, View> {
+        self.shared.view.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Marks the view as not matching the database (after a failed write).
+    fn invalidate(&self) {
+        self.view_mut().generation = -1;
+    }
+
+    /// Reloads the shared state if the database has moved on (another
+    /// handle or process wrote, or a write failed half-way). The new state
+    /// is built before the lock is taken.
+    fn refresh(&self) -> Result<()> {
+        // Inside a write transaction already, or in a read one of our own:
+        // either way the reads below see one version of the database.
+        let own = self.conn.is_autocommit();
+        if own {
+            self.conn.execute_batch("BEGIN").map_err(db_error)?;
+        }
+        let loaded = self.load_if_moved();
+        if own {
+            let _ = self.conn.execute_batch("COMMIT");
+        }
+        loaded
+    }
+
+    fn load_if_moved(&self) -> Result<()> {
+        let generation = generation(&self.conn).map_err(db_error)?;
+        if self.view().generation == generation {
+            return Ok(());
+        }
+        let state = State::load(&self.conn).map_err(db_error)?;
+        let threshold = self.threshold_in_force()?;
+        let items: i64 = self
             .conn
-            .pragma_query_value(None, "data_version", |row| row.get(0))
+            .query_row("SELECT count(*) FROM items", [], |r| r.get(0))
             .map_err(db_error)?;
-        if self.stale || version != self.data_version {
-            self.state = State::load(&self.conn).map_err(db_error)?;
-            self.threshold = self.threshold_in_force()?;
-            self.data_version = version;
-            self.stale = false;
+        let mut view = self.view_mut();
+        if view.generation != generation {
+            *view = View {
+                state,
+                threshold,
+                generation,
+            };
+            self.shared.items.store(items as u64, Ordering::Relaxed);
         }
         Ok(())
     }
@@ -215,19 +340,18 @@ impl Index {
                 |r| r.get(0),
             )
             .map_err(db_error)?;
-        let stories = &self.options.config().stories;
+        let stories = &self.options().config().stories;
         Ok(stories.threshold * crate::story::size_scale(distinct as usize))
     }
 
     /// Re-runs the batch pipeline over the stored items of the window and
     /// writes the stories back (see [`settle`]).
-    pub fn settle(&mut self) -> Result<SettleSummary> {
-        let snapshot = settle::Snapshot::read(&self.conn, self.options.settle.window)?;
-        let plan = snapshot.plan(self.options.config());
-        let summary = plan.write(&self.conn);
+    pub fn settle(&self) -> Result<SettleSummary> {
+        let snapshot = settle::Snapshot::read(&self.conn, self.options().settle.window)?;
+        let plan = snapshot.plan(self.options().config());
+        let summary = plan.write(&self.conn)?;
         // The settle rewrote centroids and the threshold: reload.
-        self.stale = true;
         self.refresh()?;
-        summary
+        Ok(summary)
     }
 }

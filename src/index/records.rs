@@ -3,6 +3,7 @@
 //! tsv` prints it, and counts.
 
 use super::settle::resolve;
+use super::storage::parse_vector;
 use super::{Index, Result, db_error, parse_story_name, story_name, thread_name};
 use rusqlite::OptionalExtension;
 use serde::Serialize;
@@ -138,7 +139,7 @@ fn day_to_date(day: i64) -> String {
 
 impl Index {
     /// A stored item by id.
-    pub fn item(&mut self, id: &str) -> Result<Option<ItemRecord>> {
+    pub fn item(&self, id: &str) -> Result<Option<ItemRecord>> {
         self.conn
             .query_row(
                 "SELECT id, title, url, source, date, story, settled, duplicate_of, jaccard,
@@ -165,7 +166,7 @@ impl Index {
     }
 
     /// Every story, largest first (then oldest).
-    pub fn stories(&mut self) -> Result<Vec<StoryRecord>> {
+    pub fn stories(&self) -> Result<Vec<StoryRecord>> {
         self.refresh()?;
         let rows: Vec<StoryRow> = {
             let mut query = self
@@ -187,7 +188,7 @@ impl Index {
             .collect())
     }
 
-    fn record_from(&mut self, row: StoryRow) -> StoryRecord {
+    fn record_from(&self, row: StoryRow) -> StoryRecord {
         let substories = row
             .substories
             .as_deref()
@@ -195,12 +196,12 @@ impl Index {
         let label = match row.label.and_then(|l| serde_json::from_str(&l).ok()) {
             Some(label) => label,
             None => {
-                let mut heaviest = self.state.vector_from_json(&row.centroid);
+                let mut heaviest = parse_vector(&row.centroid);
                 heaviest.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
                 heaviest
-                    .iter()
-                    .take(self.options.config().stories.label_terms)
-                    .map(|&(term, _)| self.state.term(term).to_owned())
+                    .into_iter()
+                    .take(self.options().config().stories.label_terms)
+                    .map(|(term, _)| term)
                     .collect()
             }
         };
@@ -221,7 +222,7 @@ impl Index {
 
     /// One story with its members; the id of a story a settle merged away
     /// gives the story that took it.
-    pub fn story(&mut self, name: &str) -> Result<Option<StoryRecord>> {
+    pub fn story(&self, name: &str) -> Result<Option<StoryRecord>> {
         let Some(id) = parse_story_name(name) else {
             return Ok(None);
         };
@@ -250,7 +251,7 @@ impl Index {
     }
 
     /// Every item's place, sorted by id (as `run -f tsv` lists documents).
-    pub fn placements(&mut self) -> Result<Vec<Placement>> {
+    pub fn placements(&self) -> Result<Vec<Placement>> {
         let mut query = self
             .conn
             .prepare(
@@ -274,7 +275,7 @@ impl Index {
     }
 
     /// Counts and settings.
-    pub fn stats(&mut self) -> Result<Stats> {
+    pub fn stats(&self) -> Result<Stats> {
         self.refresh()?;
         let count = |sql: &str| -> Result<u64> {
             self.conn
@@ -288,8 +289,8 @@ impl Index {
             settled_items: count("SELECT count(*) FROM items WHERE settled = 1")?,
             stories: count("SELECT count(*) FROM stories")?,
             terms: count("SELECT count(*) FROM terms")?,
-            dup_threshold: self.options.dedup().threshold,
-            story_threshold: self.threshold,
+            dup_threshold: self.options().dedup().threshold,
+            story_threshold: self.view().threshold,
         })
     }
 }

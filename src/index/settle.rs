@@ -364,6 +364,7 @@ impl Plan {
             )?;
             recount(conn, story_ids[s], &centroids[s], &window)?;
         }
+        super::next_generation(conn)?;
         conn.execute("DELETE FROM boilerplate", [])?;
         let mut line = conn.prepare("INSERT OR IGNORE INTO boilerplate(hash) VALUES (?1)")?;
         for &hash in &self.boilerplate {

@@ -79,7 +79,7 @@ impl State {
         let mut rows = stories.query([])?;
         while let Some(row) = rows.next()? {
             let centroid: String = row.get(2)?;
-            let centroid = state.vector_from_json(&centroid);
+            let centroid = state.intern_json(&centroid);
             let span = match (row.get(3)?, row.get(4)?) {
                 (Some(first), Some(last)) => Some((first, last)),
                 _ => None,
@@ -118,22 +118,37 @@ impl State {
     }
 
     /// The unit TF-IDF vector of a document's term weights (before idf),
-    /// with the current document frequencies.
-    pub fn vector(&mut self, term_weights: &[(&str, f32)]) -> Vector {
-        let mut v: Vector = term_weights
-            .iter()
-            .map(|&(term, weight)| {
-                let id = self.term_id(term);
-                let n = self.documents_in[Script::of(term).index()];
-                (id, weight * idf(self.df[id as usize], n))
-            })
-            .collect();
-        v.sort_unstable_by_key(|e| e.0);
-        let norm = v.iter().map(|e| e.1 * e.1).sum::<f32>().sqrt();
-        if norm > 0.0 {
-            v.iter_mut().for_each(|e| e.1 /= norm);
+    /// with the current document frequencies, over the terms already
+    /// known: a term no stored document holds is in no story either, so it
+    /// only counts in the length (as [`State::intern_vector`] counts it).
+    pub fn vector(&self, term_weights: &[(&str, f32)]) -> Vector {
+        let mut norm = 0f32;
+        let mut v: Vector = Vec::with_capacity(term_weights.len());
+        for &(term, weight) in term_weights {
+            let id = self.ids.get(term).copied();
+            let df = id.map_or(0, |id| self.df[id as usize]);
+            let w = weight * idf(df, self.documents_in[Script::of(term).index()]);
+            norm += w * w;
+            if let Some(id) = id {
+                v.push((id, w));
+            }
         }
-        v
+        normalised(v, norm)
+    }
+
+    /// [`State::vector`] over every term, adding the unknown ones (for an
+    /// item about to be stored).
+    pub fn intern_vector(&mut self, term_weights: &[(&str, f32)]) -> Vector {
+        let mut norm = 0f32;
+        let mut v: Vector = Vec::with_capacity(term_weights.len());
+        for &(term, weight) in term_weights {
+            let id = self.term_id(term);
+            let n = self.documents_in[Script::of(term).index()];
+            let w = weight * idf(self.df[id as usize], n);
+            norm += w * w;
+            v.push((id, w));
+        }
+        normalised(v, norm)
     }
 
     /// Counts a stored document's terms (and the scripts it is written in).
@@ -146,20 +161,6 @@ impl State {
         for (count, seen) in self.documents_in.iter_mut().zip(seen) {
             *count += seen as u32;
         }
-    }
-
-    /// Script indices a vector's terms are written in.
-    pub fn scripts_of(&self, vector: &Vector) -> Vec<usize> {
-        let mut seen = [false; Script::COUNT];
-        for &(id, _) in vector {
-            seen[Script::of(&self.terms[id as usize]).index()] = true;
-        }
-        (0..Script::COUNT).filter(|&s| seen[s]).collect()
-    }
-
-    /// The term string of an id.
-    pub fn term(&self, id: u32) -> &str {
-        &self.terms[id as usize]
     }
 
     /// The story most similar to an item (its `vector` and `time`) on
@@ -233,17 +234,8 @@ impl State {
         self.stories[slot] = story;
     }
 
-    /// A vector as stored: JSON `[[term, weight], ...]`.
-    pub fn vector_to_json(&self, vector: &Vector) -> String {
-        let entries: Vec<(&str, f32)> = vector
-            .iter()
-            .map(|&(id, w)| (self.terms[id as usize].as_str(), w))
-            .collect();
-        serde_json::to_string(&entries).expect("vectors serialise")
-    }
-
-    /// A stored vector read back (unknown terms are added).
-    pub fn vector_from_json(&mut self, json: &str) -> Vector {
+    /// A stored vector read back, its unknown terms added.
+    fn intern_json(&mut self, json: &str) -> Vector {
         let entries: Vec<(String, f32)> = serde_json::from_str(json).unwrap_or_default();
         let mut v: Vector = entries
             .iter()
@@ -252,6 +244,25 @@ impl State {
         v.sort_unstable_by_key(|e| e.0);
         v
     }
+
+    /// A vector as stored: JSON `[[term, weight], ...]`.
+    pub fn vector_to_json(&self, vector: &Vector) -> String {
+        let entries: Vec<(&str, f32)> = vector
+            .iter()
+            .map(|&(id, w)| (self.terms[id as usize].as_str(), w))
+            .collect();
+        serde_json::to_string(&entries).expect("vectors serialise")
+    }
+}
+
+/// `v` sorted by id and divided by √`squared_norm`.
+fn normalised(mut v: Vector, squared_norm: f32) -> Vector {
+    v.sort_unstable_by_key(|e| e.0);
+    let norm = squared_norm.sqrt();
+    if norm > 0.0 {
+        v.iter_mut().for_each(|e| e.1 /= norm);
+    }
+    v
 }
 
 /// Dot product of two sorted sparse vectors.

@@ -2,18 +2,20 @@
 //! them, and keeping story rows (counts, centroid, span) in step.
 
 use super::decide::{Analysed, Match};
-use super::state::{StoryState, Vector, add};
+use super::state::{StoryState, add};
 use super::{Decision, Index, Result, Status, db_error, headline, parse_story_name, story_name};
 use crate::corpus::Document;
+use crate::text::script::Script;
 use ahash::{AHashMap, AHashSet};
 use rusqlite::Connection;
 use rusqlite::params;
+use std::sync::atomic::Ordering;
 
 impl Index {
     /// Decides on each item in order and stores it, in one transaction:
     /// every item if `keep_duplicates`, else only the new ones. Items of the
     /// batch see the ones stored before them.
-    pub fn add(&mut self, docs: &[Document], keep_duplicates: bool) -> Result<Vec<Decision>> {
+    pub fn add(&self, docs: &[Document], keep_duplicates: bool) -> Result<Vec<Decision>> {
         self.add_then(docs, keep_duplicates, |_| Ok(()))
     }
 
@@ -21,7 +23,7 @@ impl Index {
     /// when it fails, nothing is stored (so that what is stored has been
     /// written wherever `then` writes it).
     pub fn add_then(
-        &mut self,
+        &self,
         docs: &[Document],
         keep_duplicates: bool,
         then: impl FnOnce(&[Decision]) -> Result<()>,
@@ -33,57 +35,77 @@ impl Index {
             let mut decisions = Vec::with_capacity(docs.len());
             for doc in docs {
                 let item = self.analyse(doc);
-                let (mut decision, vector, found) = self.decide(doc, &item)?;
+                let (mut decision, found) = self.decide(doc, &item)?;
                 let store = match decision.status {
                     Status::New => true,
                     Status::Duplicate => keep_duplicates,
                     Status::Exists => false,
                 };
                 if store {
-                    let story = self.store(doc, &item, &vector, found.as_ref(), &decision)?;
+                    let story = self.store(doc, &item, found.as_ref(), &decision)?;
                     decision.story = Some(story_name(story));
                 }
                 decisions.push(decision);
             }
             then(&decisions)?;
-            Ok(decisions)
+            let generation = super::next_generation(&self.conn).map_err(db_error)?;
+            Ok((decisions, generation))
         });
-        // Our own commit does not change data_version: the state stays
-        // current. A rollback leaves it ahead of the database.
-        let committed = result.and_then(|decisions| {
+        // The state took each item as it was stored: once committed, it
+        // matches the new generation; a rollback leaves it ahead of the
+        // database.
+        let committed = result.and_then(|(decisions, generation)| {
             self.conn.execute_batch("COMMIT").map_err(db_error)?;
-            Ok(decisions)
+            Ok((decisions, generation))
         });
-        if committed.is_err() {
-            let _ = self.conn.execute_batch("ROLLBACK");
-            self.stale = true;
+        match committed {
+            Ok((decisions, generation)) => {
+                let stored = decisions.iter().filter(|d| d.status != Status::Exists);
+                let stored = stored.count() as u64;
+                self.shared.items.fetch_add(stored, Ordering::Relaxed);
+                self.view_mut().generation = generation;
+                Ok(decisions)
+            }
+            Err(err) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                self.invalidate();
+                Err(err)
+            }
         }
-        committed
     }
 
-    /// Writes one item and updates its story and the term counts; returns
-    /// the story id.
+    /// Writes one item and updates its story and the term counts, in the
+    /// database and in the shared state; returns the story id.
     fn store(
-        &mut self,
+        &self,
         doc: &Document,
         item: &Analysed,
-        vector: &Vector,
         found: Option<&Match>,
         decision: &Decision,
     ) -> Result<i64> {
         let day = doc.day();
         let span = doc.time.map(|t| (t, t));
-        let story = match decision.story.as_deref().and_then(parse_story_name) {
-            Some(story) => {
+        let weights: Vec<(&str, f32)> = item
+            .term_weights
+            .iter()
+            .map(|(t, w)| (t.as_str(), *w))
+            .collect();
+        let joined = decision.story.as_deref().and_then(parse_story_name);
+        // The state changes under the write lock, briefly; SQL runs after.
+        let (vector, vector_json, joined_story) = {
+            let mut view = self.view_mut();
+            let vector = view.state.intern_vector(&weights);
+            view.state.count_document(&vector);
+            let vector_json = view.state.vector_to_json(&vector);
+            let joined_story = joined.map(|story| {
                 // Copies join the count but not the centroid: a republished
                 // article should not pull its story towards itself.
                 let unique = found.is_none();
-                let current = self.state.story(story).cloned();
-                let updated = match current {
+                let updated = match view.state.story(story).cloned() {
                     Some(s) => StoryState {
                         unique_items: s.unique_items + unique as u32,
                         centroid: if unique {
-                            add(&s.centroid, vector)
+                            add(&s.centroid, &vector)
                         } else {
                             s.centroid
                         },
@@ -100,6 +122,15 @@ impl Index {
                         span,
                     },
                 };
+                let centroid_json = view.state.vector_to_json(&updated.centroid);
+                let row = (story, updated.unique_items, centroid_json, updated.span);
+                view.state.put_story(updated);
+                row
+            });
+            (vector, vector_json, joined_story)
+        };
+        let story = match joined_story {
+            Some((story, unique_items, centroid_json, story_span)) => {
                 self.conn
                     .execute(
                         "UPDATE stories SET items = items + 1, unique_items = ?2, centroid = ?3,
@@ -109,15 +140,14 @@ impl Index {
                          WHERE id = ?1",
                         params![
                             story,
-                            updated.unique_items,
-                            self.state.vector_to_json(&updated.centroid),
+                            unique_items,
+                            centroid_json,
                             day,
-                            updated.span.map(|s| s.0),
-                            updated.span.map(|s| s.1),
+                            story_span.map(|s| s.0),
+                            story_span.map(|s| s.1),
                         ],
                     )
                     .map_err(db_error)?;
-                self.state.put_story(updated);
                 story
             }
             None => {
@@ -126,19 +156,14 @@ impl Index {
                         "INSERT INTO stories(headline, items, unique_items, centroid, first_day,
                                              last_day, first_time, last_time)
                          VALUES (?1, 1, 1, ?2, ?3, ?3, ?4, ?4)",
-                        params![
-                            headline(&doc.title, &doc.body),
-                            self.state.vector_to_json(vector),
-                            day,
-                            doc.time
-                        ],
+                        params![headline(&doc.title, &doc.body), vector_json, day, doc.time],
                     )
                     .map_err(db_error)?;
                 let story = self.conn.last_insert_rowid();
-                self.state.put_story(StoryState {
+                self.view_mut().state.put_story(StoryState {
                     id: story,
                     unique_items: 1,
-                    centroid: vector.clone(),
+                    centroid: vector,
                     span,
                 });
                 story
@@ -149,7 +174,7 @@ impl Index {
             .iter()
             .flat_map(|v| v.to_le_bytes())
             .collect();
-        let weights = serde_json::to_string(&item.term_weights).expect("weights serialise");
+        let weights_json = serde_json::to_string(&item.term_weights).expect("weights serialise");
         self.conn
             .execute(
                 "INSERT INTO items(id, title, url, source, date, day, text, signature, vector,
@@ -166,14 +191,14 @@ impl Index {
                     day,
                     item.text.text,
                     signature,
-                    self.state.vector_to_json(vector),
+                    vector_json,
                     story,
                     decision.duplicate_of,
                     decision.jaccard,
                     decision.story_similarity,
                     doc.body,
                     doc.time,
-                    weights,
+                    weights_json,
                     found.map(|m| m.original_seq),
                 ],
             )
@@ -204,8 +229,8 @@ impl Index {
                  ON CONFLICT(term) DO UPDATE SET df = df + 1",
             )
             .map_err(db_error)?;
-        for &(id, _) in vector {
-            count.execute([self.state.term(id)]).map_err(db_error)?;
+        for (term, _) in &weights {
+            count.execute([term]).map_err(db_error)?;
         }
         let mut script = self
             .conn
@@ -214,28 +239,27 @@ impl Index {
                  ON CONFLICT(script) DO UPDATE SET documents = documents + 1",
             )
             .map_err(db_error)?;
-        for s in self.state.scripts_of(vector) {
+        for s in scripts_of(weights.iter().map(|w| w.0)) {
             script.execute([s as i64]).map_err(db_error)?;
         }
-        self.state.count_document(vector);
         Ok(story)
     }
 
     /// Removes the item `id`; false if there is none.
-    pub fn remove(&mut self, id: &str) -> Result<bool> {
+    pub fn remove(&self, id: &str) -> Result<bool> {
         Ok(self.remove_where("id = ?1", id)? > 0)
     }
 
     /// Removes every item dated before `day` (days since 1970-01-01);
     /// undated items stay. Returns how many went.
-    pub fn prune(&mut self, day: i64) -> Result<usize> {
+    pub fn prune(&self, day: i64) -> Result<usize> {
         self.remove_where("day < ?1", day)
     }
 
     /// Removes the items matching `condition` (on `items`, one parameter):
     /// their bands and term counts go, their stories are recomputed from
     /// the members left (or dropped when none is).
-    fn remove_where(&mut self, condition: &str, value: impl rusqlite::ToSql) -> Result<usize> {
+    fn remove_where(&self, condition: &str, value: impl rusqlite::ToSql) -> Result<usize> {
         self.conn
             .execute_batch("BEGIN IMMEDIATE")
             .map_err(db_error)?;
@@ -249,14 +273,12 @@ impl Index {
                 .collect::<rusqlite::Result<_>>()?;
             let mut stories: Vec<i64> = Vec::new();
             for (seq, vector, story) in &victims {
-                let vector = self.state.vector_from_json(vector);
-                for &(term, _) in &vector {
-                    self.conn.execute(
-                        "UPDATE terms SET df = df - 1 WHERE term = ?1",
-                        [self.state.term(term)],
-                    )?;
+                let vector = parse_vector(vector);
+                for (term, _) in &vector {
+                    self.conn
+                        .execute("UPDATE terms SET df = df - 1 WHERE term = ?1", [term])?;
                 }
-                for script in self.state.scripts_of(&vector) {
+                for script in scripts_of(vector.iter().map(|t| t.0.as_str())) {
                     self.conn.execute(
                         "UPDATE scripts SET documents = documents - 1 WHERE script = ?1",
                         [script as i64],
@@ -274,6 +296,7 @@ impl Index {
             for story in stories {
                 recount(&self.conn, story, &AHashMap::new(), &AHashSet::new())?;
             }
+            super::next_generation(&self.conn)?;
             Ok(victims.len())
         })();
         let result = result.and_then(|n| self.conn.execute_batch("COMMIT").map(|()| n));
@@ -281,7 +304,6 @@ impl Index {
             let _ = self.conn.execute_batch("ROLLBACK");
         }
         // Removal changes idf and centroids everywhere: reload.
-        self.stale = true;
         let removed = result.map_err(db_error)?;
         self.refresh()?;
         Ok(removed)
@@ -352,6 +374,16 @@ pub(super) fn recount(
     Ok(())
 }
 
-fn parse_vector(json: &str) -> Vec<(String, f32)> {
+/// Script indices of a document's terms.
+fn scripts_of<'a>(terms: impl Iterator<Item = &'a str>) -> Vec<usize> {
+    let mut seen = [false; Script::COUNT];
+    for term in terms {
+        seen[Script::of(term).index()] = true;
+    }
+    (0..Script::COUNT).filter(|&s| seen[s]).collect()
+}
+
+/// A stored vector: (term, weight) pairs.
+pub(super) fn parse_vector(json: &str) -> Vec<(String, f32)> {
     serde_json::from_str(json).unwrap_or_default()
 }
