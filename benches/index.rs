@@ -108,7 +108,7 @@ fn main() {
     );
 
     // The library, one check at a time.
-    let mut index = Index::open(&db, IndexOptions::default()).unwrap();
+    let index = Index::open(&db, IndexOptions::default()).unwrap();
     let start = Instant::now();
     let latencies: Vec<Duration> = probes
         .iter()
