@@ -39,7 +39,12 @@ fn seed_items() -> Vec<Value> {
 #[test]
 fn bad_requests_get_clear_4xx_answers() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(binary(), &dir.path().join("index.db"));
+    let server = Server::start_with(
+        binary(),
+        &dir.path().join("index.db"),
+        &["--max-body-bytes", "1000000"],
+        &[],
+    );
     let agent = client();
     let check = format!("{}/v1/check", server.base);
     let cases: &[(&str, u16, &str)] = &[
@@ -179,9 +184,217 @@ fn the_service_and_a_cli_writer_share_one_index() {
         assert_eq!(status, 200, "{answer}");
     }
     assert!(cli.wait_with_output().unwrap().status.success());
-    let (_, health) = get(&agent, &format!("{}/healthz", server.base));
-    assert_eq!(health["items"], 772 + 5);
+    // The service follows another process's writes within a second or so.
+    let mut items = Value::Null;
+    for _ in 0..50 {
+        items = get(&agent, &format!("{}/healthz", server.base)).1["items"].clone();
+        if items == 772 + 5 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(items, 772 + 5);
     // The service sees what the CLI stored.
     let (status, _) = get(&agent, &format!("{}/v1/items/1_10ecb", server.base));
     assert_eq!(status, 200);
+}
+
+/// Sends raw bytes and returns the status line answered (empty when the
+/// server closed the connection without one).
+fn raw_status(addr: &str, request: &str) -> String {
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut line = String::new();
+    let _ = std::io::BufReader::new(&stream).read_line(&mut line);
+    line
+}
+
+#[test]
+fn writes_need_the_token_and_foreign_pages_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start_with(
+        binary(),
+        &dir.path().join("index.db"),
+        &["--allow-origin", "https://cms.example.com"],
+        &[("STORY_CLUSTER_TOKEN", "s3cret")],
+    );
+    let agent = client();
+    let items = format!("{}/v1/items", server.base);
+    let item = seed_items()[0].to_string();
+    let send = |auth: Option<&str>, origin: Option<&str>, content_type: &str| {
+        let mut request = agent.post(&items).content_type(content_type);
+        if let Some(auth) = auth {
+            request = request.header("Authorization", auth);
+        }
+        if let Some(origin) = origin {
+            request = request.header("Origin", origin);
+        }
+        let mut response = request.send(&item).expect("answered");
+        let body: Value = serde_json::from_str(&response.body_mut().read_to_string().unwrap())
+            .expect("every answer is JSON");
+        (response.status().as_u16(), body)
+    };
+    let json = "application/json";
+    assert_eq!(send(None, None, json).0, 401);
+    assert_eq!(send(Some("Bearer wrong"), None, json).0, 401);
+    // A page on another site (or another local port) cannot store.
+    let (status, body) = send(Some("Bearer s3cret"), Some("http://localhost:9999"), json);
+    assert_eq!(status, 403, "{body}");
+    // A form post (the cross-site request a browser sends without asking).
+    let (status, body) = send(Some("Bearer s3cret"), None, "text/plain");
+    assert_eq!(status, 415, "{body}");
+    assert_eq!(
+        get(&agent, &format!("{}/healthz", server.base)).1["items"],
+        0
+    );
+    assert_eq!(
+        send(Some("Bearer s3cret"), Some("https://cms.example.com"), json).0,
+        200
+    );
+    // Reads stay open; a wrong method is a JSON 405.
+    assert_eq!(get(&agent, &format!("{}/v1/stories", server.base)).0, 200);
+    let (status, body) = get(&agent, &items);
+    assert_eq!(status, 405);
+    assert!(body["error"].as_str().is_some(), "{body}");
+}
+
+#[test]
+fn a_public_address_needs_a_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(binary())
+        .args(["serve", "--create", "--addr", "0.0.0.0:0", "--db"])
+        .arg(dir.path().join("index.db"))
+        .env_remove("STORY_CLUSTER_TOKEN")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("token"));
+}
+
+#[test]
+fn slow_idle_and_surplus_clients_are_cut_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start_with(
+        binary(),
+        &dir.path().join("index.db"),
+        &[
+            "--header-timeout",
+            "1",
+            "--body-timeout",
+            "1",
+            "--max-connections",
+            "3",
+        ],
+        &[],
+    );
+    let addr = server.addr().to_owned();
+    // Headers that never end: the connection is closed without an answer.
+    let started = std::time::Instant::now();
+    let status = raw_status(&addr, "POST /v1/check HTTP/1.1\r\nHost: x\r\n");
+    assert!(!status.starts_with("HTTP/1.1 200"), "{status}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    // A body that never comes: 408.
+    let status = raw_status(
+        &addr,
+        "POST /v1/check HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{",
+    );
+    assert!(status.starts_with("HTTP/1.1 408"), "{status}");
+    // Three idle connections fill the cap: a fourth gets 503 at once.
+    let idle: Vec<std::net::TcpStream> = (0..3)
+        .map(|_| std::net::TcpStream::connect(&addr).unwrap())
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let status = raw_status(&addr, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert!(status.starts_with("HTTP/1.1 503"), "{status}");
+    // The idle ones are cut off by the header timeout, freeing the cap.
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let status = raw_status(&addr, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert!(status.starts_with("HTTP/1.1 200"), "{status}");
+    // SIGTERM stops the service even with stalled connections open.
+    let stalled: Vec<std::net::TcpStream> = (0..2)
+        .map(|_| {
+            let mut s = std::net::TcpStream::connect(&addr).unwrap();
+            s.write_all(b"POST /v1/check HTTP/1.1\r\n").unwrap();
+            s
+        })
+        .collect();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &server.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    assert!(server.exited_within(std::time::Duration::from_secs(15)));
+    drop((idle, stalled));
+}
+
+#[test]
+fn a_huge_batch_does_not_hold_up_health_checks_and_settles_follow() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start_with(
+        binary(),
+        &dir.path().join("index.db"),
+        &["--max-body-bytes", "50000000", "--settle-every", "100"],
+        &[],
+    );
+    let agent = client();
+    // ECB+ as one batch of 772 items.
+    let batch: Vec<Value> = std::fs::read_dir(fixture("ecbplus-dev/docs"))
+        .unwrap()
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let (title, body) = text.split_once('\n').unwrap_or((&text, ""));
+            let id = path.file_stem().unwrap().to_str().unwrap();
+            json!({ "id": id, "title": title, "text": body })
+        })
+        .filter(|item| !item["text"].as_str().unwrap().trim().is_empty())
+        .collect();
+    let body = Value::Array(batch).to_string();
+    let url = format!("{}/v1/items", server.base);
+    let health = format!("{}/healthz", server.base);
+    let latencies: Vec<std::time::Duration> = std::thread::scope(|scope| {
+        let writer = scope.spawn(|| post(&client(), &url, &body));
+        let mut latencies = Vec::new();
+        while !writer.is_finished() {
+            let started = std::time::Instant::now();
+            assert_eq!(get(&agent, &health).0, 200);
+            latencies.push(started.elapsed());
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let (status, answer) = writer.join().unwrap();
+        assert_eq!(status, 200, "{answer}");
+        latencies
+    });
+    assert!(
+        latencies.len() >= 5,
+        "the batch took too little time to test"
+    );
+    let slow = latencies
+        .iter()
+        .filter(|l| **l > std::time::Duration::from_millis(100))
+        .count();
+    assert!(
+        slow * 10 <= latencies.len(),
+        "{slow} of {} over 100 ms",
+        latencies.len()
+    );
+    assert!(
+        latencies
+            .iter()
+            .all(|l| *l < std::time::Duration::from_secs(1))
+    );
+    // 772 stored items ring the settle: stories become settled.
+    let mut settled = false;
+    for _ in 0..100 {
+        let (_, item) = get(&agent, &format!("{}/v1/items/1_10ecb", server.base));
+        if item["settled"] == true {
+            settled = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(settled, "no settle within 10 s");
 }

@@ -103,6 +103,11 @@ pub struct Decision {
 pub struct Index {
     conn: Connection,
     shared: Arc<Shared>,
+    /// Whether this handle reloads the shared view when the database has
+    /// moved on. A service's request handles do not: loading a large
+    /// index takes seconds, so its upkeep thread does it for them while
+    /// they go on with the view they have.
+    follows: bool,
 }
 
 /// Makes more handles on an open index, sharing its view.
@@ -197,6 +202,16 @@ impl Opener {
         Ok(Index {
             conn,
             shared: Arc::clone(&self.shared),
+            follows: true,
+        })
+    }
+
+    /// A handle that never reloads the shared view itself (see
+    /// [`Index::refresh`]): decisions on it never wait for a load.
+    pub fn open_reader(&self) -> Result<Index> {
+        Ok(Index {
+            follows: false,
+            ..self.open()?
         })
     }
 
@@ -245,9 +260,16 @@ impl Index {
                 options,
                 items: AtomicU64::new(0),
             }),
+            follows: true,
         };
         index.refresh()?;
         Ok(index)
+    }
+
+    /// Brings the shared view up to date with the database (what a
+    /// service's upkeep thread does for its reader handles).
+    pub fn follow(&self) -> Result<()> {
+        self.refresh()
     }
 
     /// Makes more handles on this index (for a service's threads).
@@ -277,9 +299,14 @@ impl Index {
     }
 
     /// Reloads the shared state if the database has moved on (another
-    /// handle or process wrote, or a write failed half-way). The new state
-    /// is built before the lock is taken.
+    /// handle or process wrote, or a write failed half-way); on a reader
+    /// handle, only inside a write. The new state is built before the lock
+    /// is taken.
     fn refresh(&self) -> Result<()> {
+        // A write needs the current state even on a reader handle.
+        if !self.follows && self.conn.is_autocommit() {
+            return Ok(());
+        }
         // Inside a write transaction already, or in a read one of our own:
         // either way the reads below see one version of the database.
         let own = self.conn.is_autocommit();

@@ -17,17 +17,16 @@ impl Server {
     /// Starts `binary serve --create --db DB` on a free port and waits until it
     /// listens.
     pub fn start(binary: &Path, db: &Path) -> Server {
+        Server::start_with(binary, db, &[], &[])
+    }
+
+    /// [`Server::start`] with more arguments and environment variables.
+    pub fn start_with(binary: &Path, db: &Path, args: &[&str], env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(binary)
-            .args([
-                "serve",
-                "--create",
-                "--addr",
-                "127.0.0.1:0",
-                "--max-body-bytes",
-                "1000000",
-                "--db",
-            ])
+            .args(["serve", "--create", "--addr", "127.0.0.1:0", "--db"])
             .arg(db)
+            .args(args)
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -46,6 +45,30 @@ impl Server {
             child,
             base: format!("http://{addr}"),
         }
+    }
+}
+
+impl Server {
+    /// The process id, to signal it.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits up to `limit` for the process to exit; whether it did.
+    pub fn exited_within(&mut self, limit: std::time::Duration) -> bool {
+        let start = std::time::Instant::now();
+        while start.elapsed() < limit {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        false
+    }
+
+    /// `host:port`.
+    pub fn addr(&self) -> &str {
+        self.base.trim_start_matches("http://")
     }
 }
 
