@@ -1,13 +1,16 @@
-//! Checks against a persistent index of 100,000 items: throughput and
+//! The persistent index: what a publisher feeding items one by one sees
+//! (ECB+ dev in file order, provisional and settled B-cubed F1 against
+//! `run`'s), and checks against an index of 100,000 items: throughput and
 //! p50/p99 latency through the library, the CLI and the HTTP service (a
-//! bounded load generator on loopback). Not criterion: latency percentiles
-//! under concurrent load are the point. See README.md, "The index".
+//! bounded load generator on loopback), alone and while a writer stores
+//! items and a settle runs. Not criterion: scores over a feed and latency
+//! percentiles under concurrent load are the point. See docs/performance.md.
 //!
 //!   cargo bench --features serve --bench index
 //!
 //! STORY_CLUSTER_INDEX_ITEMS sets the index size (default 100000). The index
 //! is generated from the bundled fixtures (`story_cluster::synth`) and kept
-//! in target/bench-index/ for the next run (building it takes a minute).
+//! in target/bench-index/ for the next run (building it takes minutes).
 
 #[path = "../tests/common/server.rs"]
 mod server;
@@ -18,11 +21,14 @@ use server::{Server, client, post};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
-use story_cluster::corpus::Document;
+use story_cluster::corpus::{Document, ReadOptions, read_paths};
 use story_cluster::index::{Index, IndexOptions};
+use story_cluster::{Config, analyse};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_story-cluster");
 const CLIENTS: usize = 4;
+/// Checkers at once while a writer stores items and a settle runs.
+const LOADED_CLIENTS: usize = 16;
 const REQUESTS_PER_CLIENT: usize = 1000;
 
 fn corpus(documents: usize, seed: u64) -> Vec<Document> {
@@ -31,7 +37,9 @@ fn corpus(documents: usize, seed: u64) -> Vec<Document> {
 
 /// The index of `items` generated items, built once and kept.
 fn index_of(items: usize, dir: &Path) -> PathBuf {
-    let db = dir.join(format!("index-{items}.db"));
+    // Named by schema: an index of an older schema lacks the bodies a
+    // settle reads.
+    let db = dir.join(format!("index-{items}-v2.db"));
     if db.exists() {
         return db;
     }
@@ -86,6 +94,84 @@ fn report(name: &str, mut latencies: Vec<Duration>, wall: Duration) {
     );
 }
 
+/// B-cubed F1 of the index's stories on the items stored so far.
+fn scored(index: &Index, gold: &std::collections::HashMap<String, String>) -> f64 {
+    let places = index.placements().unwrap();
+    let (predicted, labels): (Vec<&str>, Vec<&str>) = places
+        .iter()
+        .filter_map(|p| Some((p.story.as_str(), gold.get(&p.id)?.as_str())))
+        .unzip();
+    story_cluster::eval::score(&predicted, &labels).bcubed_f1
+}
+
+/// ECB+ dev (the bundled fixture) fed in file order, 25 items at a time:
+/// the mean over the feed of the B-cubed F1 a user sees after each batch,
+/// provisional only and with a settle every 100 or 200 items (the
+/// service's default), and the settled score against `run`'s.
+fn feed_ecbplus(dir: &Path) {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ecbplus-dev");
+    let labels = std::fs::read_to_string(fixture.join("labels.tsv")).unwrap();
+    let (gold, _) = story_cluster::eval::parse_labels(&labels);
+    let corpus = read_paths(&[fixture.join("docs")], &ReadOptions::default());
+    let mut docs = corpus.documents;
+    docs.sort_by_key(|d| d.position);
+    let batch_run = {
+        let mut sorted = docs.clone();
+        sorted.sort_by(|a, b| a.id.cmp(&b.id));
+        let analysis = analyse(sorted, &Config::default());
+        let mut story = vec![String::new(); analysis.documents.len()];
+        for (s, st) in analysis.stories.iter().enumerate() {
+            for m in &st.members {
+                story[m.doc as usize] = format!("S{s}");
+            }
+        }
+        let (predicted, labels): (Vec<&str>, Vec<&str>) = analysis
+            .documents
+            .iter()
+            .zip(&story)
+            .filter_map(|(d, s)| Some((s.as_str(), gold.get(&d.id)?.as_str())))
+            .unzip();
+        story_cluster::eval::score(&predicted, &labels).bcubed_f1
+    };
+    println!(
+        "ECB+ dev fed in file order, 25 items at a time ({} items; `run`: B-cubed F1 {batch_run:.4})",
+        docs.len()
+    );
+    println!(
+        "{:<44} {:>10} {:>10} {:>10}",
+        "settling", "mean F1", "min F1", "settled"
+    );
+    for every in [0usize, 100, 200] {
+        let db = dir.join(format!("feed-{every}.db"));
+        let _ = std::fs::remove_file(&db);
+        let index = Index::open_or_create(&db, IndexOptions::default()).unwrap();
+        let (mut scores, mut since) = (Vec::new(), 0);
+        for chunk in docs.chunks(25) {
+            index.add(chunk, true).unwrap();
+            since += chunk.len();
+            if every > 0 && since >= every {
+                index.settle().unwrap();
+                since = 0;
+            }
+            scores.push(scored(&index, &gold));
+        }
+        index.settle().unwrap();
+        let mean = scores.iter().sum::<f64>() / scores.len() as f64;
+        let min = scores.iter().copied().fold(1.0, f64::min);
+        let name = match every {
+            0 => "provisional only".to_owned(),
+            n => format!("settle every {n} items"),
+        };
+        println!(
+            "{name:<44} {mean:>10.4} {min:>10.4} {:>10.4}",
+            scored(&index, &gold)
+        );
+        drop(index);
+        let _ = std::fs::remove_file(&db);
+    }
+    println!();
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
@@ -96,6 +182,7 @@ fn main() {
         .unwrap_or(100_000);
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-index");
     std::fs::create_dir_all(&dir).unwrap();
+    feed_ecbplus(&dir);
     let db = index_of(items, &dir);
     let probes = probes(items, 2000);
     println!(
@@ -208,4 +295,85 @@ fn main() {
         latencies,
         start.elapsed(),
     );
+
+    drop(server);
+
+    // The service under load: LOADED_CLIENTS checkers while one writer
+    // stores new items one request at a time and a settle (every 50 stored
+    // items) runs over the index.
+    let copy = dir.join(format!("loaded-{items}.db"));
+    remove_index(&copy);
+    std::fs::copy(&db, &copy).unwrap();
+    let server = Server::start_with(Path::new(BINARY), &copy, &["--settle-every", "50"], &[]);
+    let url = format!("{}/v1/check", server.base);
+    let items_url = format!("{}/v1/items", server.base);
+    let fresh: Vec<String> = corpus(400, 4242)
+        .into_iter()
+        .map(|d| {
+            serde_json::json!({"id": format!("new-{}", d.id), "title": d.title, "text": d.body})
+                .to_string()
+        })
+        .collect();
+    let writing = std::sync::atomic::AtomicBool::new(true);
+    let start = Instant::now();
+    let (latencies, written) = std::thread::scope(|scope| {
+        let writer = scope.spawn(|| {
+            let agent = client();
+            let mut written = 0;
+            for body in &fresh {
+                if start.elapsed() > Duration::from_secs(60) {
+                    break;
+                }
+                let (status, _) = post(&agent, &items_url, body);
+                assert_eq!(status, 200);
+                written += 1;
+            }
+            writing.store(false, std::sync::atomic::Ordering::Relaxed);
+            written
+        });
+        let handles: Vec<_> = (0..LOADED_CLIENTS)
+            .map(|c| {
+                let (url, bodies, writing) = (&url, &bodies, &writing);
+                scope.spawn(move || {
+                    let agent = client();
+                    let mut latencies = Vec::new();
+                    let mut i = c * 7919;
+                    while writing.load(std::sync::atomic::Ordering::Relaxed) {
+                        let body = &bodies[i % bodies.len()];
+                        let t = Instant::now();
+                        let (status, _) = post(&agent, url, body);
+                        assert_eq!(status, 200);
+                        latencies.push(t.elapsed());
+                        i += 1;
+                    }
+                    latencies
+                })
+            })
+            .collect();
+        let latencies: Vec<Duration> = handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect();
+        (latencies, writer.join().unwrap())
+    });
+    report(
+        &format!("HTTP: {LOADED_CLIENTS} checkers, writer + settles"),
+        latencies,
+        start.elapsed(),
+    );
+    println!(
+        "(the writer stored {written} items in {:.1} s meanwhile)",
+        start.elapsed().as_secs_f64()
+    );
+    drop(server);
+    remove_index(&copy);
+}
+
+/// Removes an index file and its WAL companions.
+fn remove_index(db: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut path = db.as_os_str().to_owned();
+        path.push(suffix);
+        let _ = std::fs::remove_file(path);
+    }
 }

@@ -167,10 +167,13 @@ impl Index {
             .iter()
             .map(|(t, w)| (t.as_str(), *w))
             .collect();
-        let decay = &self.options().config().stories.time;
+        let stories = &self.options().config().stories;
+        let (decay, max_posting) = (&stories.time, stories.neighbours.max_posting);
         let (story, similarity) = {
             let view = self.view();
-            let vector = view.state.vector(&weights);
+            let vector = view
+                .state
+                .distinctive(&view.state.vector(&weights), max_posting);
             match &found {
                 Some(m) => (
                     Some(m.story),

@@ -88,6 +88,11 @@ pub fn prepare(conn: &Connection) -> rusqlite::Result<()> {
     // ones, never corrupt the file).
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // Reads through a memory map and a larger page cache: a check's band
+    // lookups and candidate texts cost a system call per page otherwise
+    // (a fifth of a check's time on an index of 100,000 items).
+    conn.pragma_update(None, "mmap_size", 1i64 << 30)?;
+    conn.pragma_update(None, "cache_size", -32_768)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.execute_batch("BEGIN IMMEDIATE")?;
     let created = conn
