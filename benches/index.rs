@@ -314,57 +314,67 @@ fn main() {
                 .to_string()
         })
         .collect();
-    let writing = std::sync::atomic::AtomicBool::new(true);
-    let start = Instant::now();
-    let (latencies, written) = std::thread::scope(|scope| {
-        let writer = scope.spawn(|| {
-            let agent = client();
-            let mut written = 0;
-            for body in &fresh {
-                if start.elapsed() > Duration::from_secs(60) {
-                    break;
+    // First alone for 10 s (what 16 clients at once cost on two cores,
+    // the load generator included), then with the writer.
+    for with_writer in [false, true] {
+        let writing = std::sync::atomic::AtomicBool::new(true);
+        let start = Instant::now();
+        let (latencies, written) = std::thread::scope(|scope| {
+            let writer = scope.spawn(|| {
+                let agent = client();
+                let mut written = 0;
+                if !with_writer {
+                    std::thread::sleep(Duration::from_secs(10));
                 }
-                let (status, _) = post(&agent, &items_url, body);
-                assert_eq!(status, 200);
-                written += 1;
-            }
-            writing.store(false, std::sync::atomic::Ordering::Relaxed);
-            written
-        });
-        let handles: Vec<_> = (0..LOADED_CLIENTS)
-            .map(|c| {
-                let (url, bodies, writing) = (&url, &bodies, &writing);
-                scope.spawn(move || {
-                    let agent = client();
-                    let mut latencies = Vec::new();
-                    let mut i = c * 7919;
-                    while writing.load(std::sync::atomic::Ordering::Relaxed) {
-                        let body = &bodies[i % bodies.len()];
-                        let t = Instant::now();
-                        let (status, _) = post(&agent, url, body);
-                        assert_eq!(status, 200);
-                        latencies.push(t.elapsed());
-                        i += 1;
+                for body in fresh.iter().filter(|_| with_writer) {
+                    if start.elapsed() > Duration::from_secs(60) {
+                        break;
                     }
-                    latencies
+                    let (status, _) = post(&agent, &items_url, body);
+                    assert_eq!(status, 200);
+                    written += 1;
+                }
+                writing.store(false, std::sync::atomic::Ordering::Relaxed);
+                written
+            });
+            let handles: Vec<_> = (0..LOADED_CLIENTS)
+                .map(|c| {
+                    let (url, bodies, writing) = (&url, &bodies, &writing);
+                    scope.spawn(move || {
+                        let agent = client();
+                        let mut latencies = Vec::new();
+                        let mut i = c * 7919;
+                        while writing.load(std::sync::atomic::Ordering::Relaxed) {
+                            let body = &bodies[i % bodies.len()];
+                            let t = Instant::now();
+                            let (status, _) = post(&agent, url, body);
+                            assert_eq!(status, 200);
+                            latencies.push(t.elapsed());
+                            i += 1;
+                        }
+                        latencies
+                    })
                 })
-            })
-            .collect();
-        let latencies: Vec<Duration> = handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap())
-            .collect();
-        (latencies, writer.join().unwrap())
-    });
-    report(
-        &format!("HTTP: {LOADED_CLIENTS} checkers, writer + settles"),
-        latencies,
-        start.elapsed(),
-    );
-    println!(
-        "(the writer stored {written} items in {:.1} s meanwhile)",
-        start.elapsed().as_secs_f64()
-    );
+                .collect();
+            let latencies: Vec<Duration> = handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap())
+                .collect();
+            (latencies, writer.join().unwrap())
+        });
+        let name = if with_writer {
+            format!("HTTP: {LOADED_CLIENTS} checkers, writer + settles")
+        } else {
+            format!("HTTP: {LOADED_CLIENTS} checkers alone")
+        };
+        report(&name, latencies, start.elapsed());
+        if with_writer {
+            println!(
+                "(the writer stored {written} items in {:.1} s meanwhile)",
+                start.elapsed().as_secs_f64()
+            );
+        }
+    }
     drop(server);
     remove_index(&copy);
 }
