@@ -78,8 +78,7 @@ impl State {
             conn.prepare("SELECT id, unique_items, centroid, first_time, last_time FROM stories")?;
         let mut rows = stories.query([])?;
         while let Some(row) = rows.next()? {
-            let centroid: String = row.get(2)?;
-            let centroid = state.intern_json(&centroid);
+            let centroid = state.intern_json(row.get_ref(2)?.as_str()?);
             let span = match (row.get(3)?, row.get(4)?) {
                 (Some(first), Some(last)) => Some((first, last)),
                 _ => None,
@@ -256,11 +255,19 @@ impl State {
 
     /// A stored vector read back, its unknown terms added.
     fn intern_json(&mut self, json: &str) -> Vector {
-        let entries: Vec<(String, f32)> = serde_json::from_str(json).unwrap_or_default();
-        let mut v: Vector = entries
-            .iter()
-            .map(|(term, w)| (self.term_id(term), *w))
-            .collect();
+        // Terms borrowed from the text (a large index holds millions of
+        // centroid entries); owned only when one needs unescaping.
+        let mut v: Vector = match serde_json::from_str::<Vec<(&str, f32)>>(json) {
+            Ok(entries) => entries
+                .iter()
+                .map(|&(term, w)| (self.term_id(term), w))
+                .collect(),
+            Err(_) => serde_json::from_str::<Vec<(String, f32)>>(json)
+                .unwrap_or_default()
+                .iter()
+                .map(|(term, w)| (self.term_id(term), *w))
+                .collect(),
+        };
         v.sort_unstable_by_key(|e| e.0);
         v
     }
