@@ -307,16 +307,20 @@ fn main() {
     let server = Server::start_with(Path::new(BINARY), &copy, &["--settle-every", "50"], &[]);
     let url = format!("{}/v1/check", server.base);
     let items_url = format!("{}/v1/items", server.base);
-    let fresh: Vec<String> = corpus(400, 4242)
-        .into_iter()
-        .map(|d| {
-            serde_json::json!({"id": format!("new-{}", d.id), "title": d.title, "text": d.body})
-                .to_string()
-        })
-        .collect();
+    let generated = corpus(400, 4242);
     // First alone for 10 s (what 16 clients at once cost on two cores,
-    // the load generator included), then with the writer.
-    for with_writer in [false, true] {
+    // the load generator included), then with the writer; each client
+    // sending its next check as soon as the last is answered (saturation),
+    // then at 50 checks/s each (latency counted from when each check was
+    // due, so a late answer delays the count of the next).
+    for (phase, with_writer, rate) in [(0, false, None), (1, true, None), (2, true, Some(50.0))] {
+        let fresh: Vec<String> = generated
+            .iter()
+            .map(|d| {
+                let id = format!("new-{phase}-{}", d.id);
+                serde_json::json!({"id": id, "title": d.title, "text": d.body}).to_string()
+            })
+            .collect();
         let writing = std::sync::atomic::AtomicBool::new(true);
         let start = Instant::now();
         let (latencies, written) = std::thread::scope(|scope| {
@@ -343,13 +347,23 @@ fn main() {
                     scope.spawn(move || {
                         let agent = client();
                         let mut latencies = Vec::new();
-                        let mut i = c * 7919;
+                        let (first, begun) = (c * 7919, Instant::now());
+                        let mut i = first;
                         while writing.load(std::sync::atomic::Ordering::Relaxed) {
                             let body = &bodies[i % bodies.len()];
-                            let t = Instant::now();
+                            let due = match rate {
+                                Some(rate) => {
+                                    let after = (i - first) as f64 / rate;
+                                    let due = begun + Duration::from_secs_f64(after);
+                                    let wait = due.saturating_duration_since(Instant::now());
+                                    std::thread::sleep(wait);
+                                    due
+                                }
+                                None => Instant::now(),
+                            };
                             let (status, _) = post(&agent, url, body);
                             assert_eq!(status, 200);
-                            latencies.push(t.elapsed());
+                            latencies.push(due.elapsed());
                             i += 1;
                         }
                         latencies
@@ -362,10 +376,14 @@ fn main() {
                 .collect();
             (latencies, writer.join().unwrap())
         });
+        let pace = match rate {
+            Some(rate) => format!(" at {rate}/s each"),
+            None => String::new(),
+        };
         let name = if with_writer {
-            format!("HTTP: {LOADED_CLIENTS} checkers, writer + settles")
+            format!("HTTP: {LOADED_CLIENTS} checkers{pace}, writer + settles")
         } else {
-            format!("HTTP: {LOADED_CLIENTS} checkers alone")
+            format!("HTTP: {LOADED_CLIENTS} checkers{pace} alone")
         };
         report(&name, latencies, start.elapsed());
         if with_writer {

@@ -450,16 +450,35 @@ fn router(app: App) -> Router {
         .with_state(app)
 }
 
+/// Lowers the calling thread's scheduling priority (Linux sets it per
+/// thread), so that requests get the cores first.
+fn in_background() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority on the calling thread (who = 0) with a valid
+    // priority only changes how this thread is scheduled.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
+    }
+}
+
 /// Keeps the shared view current (another process may write) and settles
 /// the index when rung or every `settle_interval` with items stored since
-/// the last settle; stops when the service drops its bell.
+/// the last settle; stops when the service drops its bell. Its work runs at
+/// low priority on one thread, so checks keep the cores they need while
+/// the batch pipeline runs.
 fn upkeep(
-    index: Index,
+    mut index: Index,
     bell: mpsc::Receiver<()>,
     stored: Arc<AtomicUsize>,
     options: &ServeOptions,
 ) {
     const FOLLOW_EVERY: Duration = Duration::from_secs(1);
+    in_background();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .thread_name(|_| "settle".into())
+        .start_handler(|_| in_background())
+        .build();
     let mut since_settle = Duration::ZERO;
     loop {
         let rung = match bell.recv_timeout(FOLLOW_EVERY) {
@@ -472,7 +491,18 @@ fn upkeep(
         if (rung || due) && stored.load(Ordering::Relaxed) > 0 {
             stored.store(0, Ordering::Relaxed);
             since_settle = Duration::ZERO;
-            match index.settle() {
+            let settled = match &pool {
+                Ok(pool) => {
+                    let (back, settled) = pool.install(move || {
+                        let settled = index.settle();
+                        (index, settled)
+                    });
+                    index = back;
+                    settled
+                }
+                Err(_) => index.settle(),
+            };
+            match settled {
                 Ok(summary) => eprintln!(
                     "story-cluster: settled {} items into {} stories ({} moved)",
                     summary.items, summary.stories, summary.moved
