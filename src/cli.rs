@@ -46,3 +46,21 @@ pub fn unit_interval(s: &str) -> Result<f64, String> {
         Err(format!("{x} is outside (0, 1]"))
     }
 }
+
+/// Largest `--max-document-bytes` accepted: 1 GiB. A document larger than
+/// that is no article, and a bound keeps size arithmetic from wrapping.
+pub const MAX_DOCUMENT_BYTES_LIMIT: u64 = 1 << 30;
+
+/// Parses a document size limit in bytes, 1 to [`MAX_DOCUMENT_BYTES_LIMIT`].
+pub fn document_bytes(s: &str) -> Result<u64, String> {
+    let n: u64 = s
+        .parse()
+        .map_err(|_| format!("'{s}' is not a whole number of bytes"))?;
+    if (1..=MAX_DOCUMENT_BYTES_LIMIT).contains(&n) {
+        Ok(n)
+    } else {
+        Err(format!(
+            "{n} is outside 1..={MAX_DOCUMENT_BYTES_LIMIT} (1 GiB)"
+        ))
+    }
+}

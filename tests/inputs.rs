@@ -284,3 +284,50 @@ fn text_and_jsonl_formats_cover_every_document() {
             .all(|l| l["story"].as_str().unwrap().starts_with('S'))
     );
 }
+
+#[test]
+fn control_characters_never_reach_the_terminal() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("items.jsonl");
+    let lines = [
+        serde_json::json!({"id": "evil\u{1b}]0;pwned\u{7}\u{1b}[2J", "title": "Title\r\u{0}\u{1b}[31mred",
+                           "text": "A strong earthquake struck the coast on Tuesday, officials said."}),
+        serde_json::json!({"id": "plain", "title": "Quake",
+                           "text": "A strong earthquake struck the coast on Tuesday, officials said."}),
+    ];
+    let text: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    fs::write(&path, text.join("\n")).unwrap();
+    for format in ["text", "tsv"] {
+        let output = story_cluster()
+            .args(["run", "-f", format])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{format}");
+        let printed = String::from_utf8(output.stdout).unwrap();
+        assert!(
+            !printed
+                .chars()
+                .any(|c| c.is_control() && c != '\n' && c != '\t'),
+            "{format}: {printed:?}"
+        );
+        assert!(
+            printed.contains("evil\\u{1b}]0;pwned"),
+            "{format}: {printed}"
+        );
+    }
+}
+
+#[test]
+fn absurd_sizes_are_refused_when_parsed_and_defaults_print_as_written() {
+    story_cluster()
+        .args(["run", "--max-document-bytes", "18446744073709551615"])
+        .arg(fixture("seeds"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("outside 1..="));
+    let help = story_cluster().args(["run", "--help"]).output().unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    assert!(help.contains("[default: 0.28]"), "{help}");
+    assert!(!help.contains("0.2800000"), "{help}");
+}

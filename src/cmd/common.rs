@@ -9,6 +9,12 @@ use story_cluster::error::{Error, InputProblem};
 use story_cluster::progress::{Progress, When};
 use story_cluster::{Analysis, Config, analyse, dedup, story};
 
+/// An `f32` default as an `f64` that prints as it is written in the code
+/// (`0.28`, not `0.2800000011920929`, in `--help`).
+fn as_written(value: f32) -> f64 {
+    value.to_string().parse().unwrap_or(value as f64)
+}
+
 /// Where the articles come from and how strictly they are read.
 #[derive(Debug, Args)]
 pub struct InputArgs {
@@ -21,7 +27,7 @@ pub struct InputArgs {
     pub strict: bool,
 
     /// Largest document accepted, in bytes (a text file, a JSON line).
-    #[arg(long, value_name = "BYTES", default_value_t = ReadOptions::default().max_document_bytes)]
+    #[arg(long, value_name = "BYTES", default_value_t = ReadOptions::default().max_document_bytes, value_parser = crate::cli::document_bytes)]
     pub max_document_bytes: u64,
 
     /// Print no notes about skipped files, and no progress bars.
@@ -55,26 +61,26 @@ pub struct TuningArgs {
     /// scale it down, and corpus size by √(ln n / ln 800), n the documents
     /// that are not near-duplicate copies (reports show the
     /// threshold in force). Lower gives broader stories.
-    #[arg(long, value_name = "S", default_value_t = story::DEFAULT_THRESHOLD as f64, value_parser = unit_interval)]
+    #[arg(long, value_name = "S", default_value_t = as_written(story::DEFAULT_THRESHOLD), value_parser = unit_interval)]
     pub story_threshold: f64,
 
     /// Between half the story threshold and the threshold, two clusters
     /// stay apart when the mean cosine between them is below this share of
     /// each one's own mean inner cosine. Higher splits more; near 0, clusters
     /// join all the way down to half the threshold.
-    #[arg(long, value_name = "R", default_value_t = story::DEFAULT_SPLIT_RATIO as f64, value_parser = unit_interval)]
+    #[arg(long, value_name = "R", default_value_t = as_written(story::DEFAULT_SPLIT_RATIO), value_parser = unit_interval)]
     pub split_ratio: f64,
 
     /// Days between two dated documents at which their similarity has
     /// fallen halfway from its full value to the --time-floor share: look-
     /// alike events days apart stay apart. Documents without a readable
     /// date are compared without it.
-    #[arg(long, value_name = "DAYS", default_value_t = story::time::DEFAULT_SCALE_DAYS as f64, value_parser = positive_days)]
+    #[arg(long, value_name = "DAYS", default_value_t = as_written(story::time::DEFAULT_SCALE_DAYS), value_parser = positive_days)]
     pub time_scale: f64,
 
     /// Share of their similarity left to two dated documents however far
     /// apart; 1 turns time off.
-    #[arg(long, value_name = "F", default_value_t = story::time::DEFAULT_FLOOR as f64, value_parser = unit_interval)]
+    #[arg(long, value_name = "F", default_value_t = as_written(story::time::DEFAULT_FLOOR), value_parser = unit_interval)]
     pub time_floor: f64,
 
     /// Mean cosine between story centroids (under a week-scale time
@@ -82,7 +88,7 @@ pub struct TuningArgs {
     /// thread, a developing subject; below half of it they never do.
     /// Scaled to the corpus like the story threshold, and more steeply to
     /// short documents.
-    #[arg(long, value_name = "T", default_value_t = story::thread::DEFAULT_THRESHOLD as f64, value_parser = unit_interval)]
+    #[arg(long, value_name = "T", default_value_t = as_written(story::thread::DEFAULT_THRESHOLD), value_parser = unit_interval)]
     pub thread_threshold: f64,
 }
 

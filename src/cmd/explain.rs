@@ -53,7 +53,7 @@ pub struct Args {
     format: ExplainFormat,
 
     /// Largest document accepted, in bytes (a text file, a JSON line).
-    #[arg(long, value_name = "BYTES", default_value_t = ReadOptions::default().max_document_bytes)]
+    #[arg(long, value_name = "BYTES", default_value_t = ReadOptions::default().max_document_bytes, value_parser = crate::cli::document_bytes)]
     max_document_bytes: u64,
 
     /// Print no notes about skipped files, and no progress bars.

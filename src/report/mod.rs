@@ -442,7 +442,27 @@ impl Report {
 }
 
 /// A TSV field: ids may hold tabs or newlines only by accident; keep rows
-/// intact.
+/// intact (as spaces), and escape other control characters as
+/// [`printable`] does.
 pub fn tsv_field(s: &str) -> String {
-    s.replace(['\t', '\n', '\r'], " ")
+    printable(&s.replace(['\t', '\n', '\r'], " ")).into_owned()
+}
+
+/// Text safe to print on a terminal: control characters (ESC starts the
+/// sequences that move the cursor or retitle the window; CR, NUL, DEL and
+/// the C1 range) are written as `\u{1b}`-style escapes, everything else
+/// as it is.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }

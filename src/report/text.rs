@@ -1,15 +1,18 @@
 //! The terminal report: stories with their members and scores, sub-stories
 //! indented under them, then the near-duplicate groups.
 
-use super::{Report, StoryReport};
+use super::{Report, StoryReport, printable};
 use std::io::{self, Write};
 
 /// Titles longer than this many characters are cut in member lines.
 const TITLE_CHARS: usize = 90;
 
+/// A title as printed: control characters escaped, cut to
+/// [`TITLE_CHARS`].
 fn short(title: &str) -> String {
+    let title = printable(title);
     if title.chars().count() <= TITLE_CHARS {
-        return title.to_owned();
+        return title.into_owned();
     }
     let cut: String = title.chars().take(TITLE_CHARS - 1).collect();
     format!("{}…", cut.trim_end())
@@ -38,7 +41,11 @@ fn write_story(story: &StoryReport, indent: &str, out: &mut dyn Write) -> io::Re
         story.cohesion
     )?;
     writeln!(out, "{indent}  headline: {}", short(&story.headline))?;
-    writeln!(out, "{indent}  label: {}", story.label.join(", "))?;
+    writeln!(
+        out,
+        "{indent}  label: {}",
+        printable(&story.label.join(", "))
+    )?;
     for m in &story.members {
         let group = m
             .duplicate_group
@@ -49,7 +56,7 @@ fn write_story(story: &StoryReport, indent: &str, out: &mut dyn Write) -> io::Re
             out,
             "{indent}  {:.2}  {}  {}{group}",
             m.similarity,
-            m.id,
+            printable(&m.id),
             short(&m.title)
         )?;
     }
@@ -90,7 +97,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 thread.id,
                 plural(thread.stories.len(), "story", "stories"),
                 plural(thread.size, "document", "documents"),
-                thread.label.join(", "),
+                printable(&thread.label.join(", ")),
                 thread.stories.join(" ")
             )?;
         }
@@ -105,7 +112,13 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "Single-document stories: {}", single.len())?;
         for story in &single {
             let m = &story.members[0];
-            writeln!(out, "  {}  {}  {}", story.id, m.id, short(&m.title))?;
+            writeln!(
+                out,
+                "  {}  {}  {}",
+                story.id,
+                printable(&m.id),
+                short(&m.title)
+            )?;
         }
     }
     if !report.duplicate_groups.is_empty() {
@@ -133,7 +146,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                     out,
                     "  {:.4}  {}  {}{rep}",
                     m.jaccard,
-                    m.id,
+                    printable(&m.id),
                     short(&m.title)
                 )?;
             }
