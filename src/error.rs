@@ -63,6 +63,13 @@ impl fmt::Display for InputProblem {
     }
 }
 
+/// Writes one line to stderr. A closed or full stderr (`2>&1 >/dev/null |
+/// head -1`) loses the line, never the run: `eprintln!` would panic.
+pub fn note(line: std::fmt::Arguments) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
 /// A failure that stops a command.
 #[derive(Debug)]
 pub enum Error {

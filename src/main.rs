@@ -12,7 +12,7 @@ fn main() {
     let code = match cmd::dispatch(args) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("story-cluster: error: {err}");
+            story_cluster::error::note(format_args!("story-cluster: error: {err}"));
             err.exit_code()
         }
     };

@@ -503,14 +503,16 @@ fn upkeep(
                 Err(_) => index.settle(),
             };
             match settled {
-                Ok(summary) => eprintln!(
+                Ok(summary) => crate::error::note(format_args!(
                     "story-cluster: settled {} items into {} stories ({} moved)",
                     summary.items, summary.stories, summary.moved
-                ),
-                Err(err) => eprintln!("story-cluster: settle failed: {err}"),
+                )),
+                Err(err) => crate::error::note(format_args!("story-cluster: settle failed: {err}")),
             }
         } else if let Err(err) = index.follow() {
-            eprintln!("story-cluster: cannot reload the index: {err}");
+            crate::error::note(format_args!(
+                "story-cluster: cannot reload the index: {err}"
+            ));
         }
     }
 }
@@ -554,7 +556,7 @@ pub fn serve(db: &Path, options: ServeOptions) -> Result<(), Error> {
         stored_since_settle,
         upkeep: bell,
     };
-    eprintln!("story-cluster: listening on {local}");
+    crate::error::note(format_args!("story-cluster: listening on {local}"));
     let served = runtime.block_on(accept_loop(listener, router(app), &options));
     // Requests in flight had their grace period; blocking work still
     // running (a long batch) is not waited for.

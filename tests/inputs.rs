@@ -331,3 +331,22 @@ fn absurd_sizes_are_refused_when_parsed_and_defaults_print_as_written() {
     assert!(help.contains("[default: 0.28]"), "{help}");
     assert!(!help.contains("0.2800000"), "{help}");
 }
+
+#[test]
+fn a_closed_stderr_loses_notes_not_the_run() {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = TempDir::new().unwrap();
+    let report = out.path().join("report.tsv");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_story-cluster"))
+        .args(["run", "-f", "tsv", "-o"])
+        .arg(&report)
+        .arg("/nonexistent/input")
+        .arg(fixture("seeds"))
+        .stderr(std::process::Stdio::from(writer))
+        .status()
+        .unwrap();
+    // Bad input (the missing path), not a panic (101).
+    assert_eq!(status.code(), Some(1));
+    assert_eq!(fs::read_to_string(&report).unwrap().lines().count(), 6);
+}

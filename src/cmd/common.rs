@@ -139,11 +139,11 @@ pub fn read_corpus(input: &InputArgs) -> Result<Corpus, Error> {
     let corpus = corpus::read_paths(&input.paths, &read);
     if !input.quiet {
         for note in &corpus.notes {
-            eprintln!("story-cluster: note: {note}");
+            story_cluster::error::note(format_args!("story-cluster: note: {note}"));
         }
     }
     for problem in &corpus.problems {
-        eprintln!("story-cluster: error: {problem}");
+        story_cluster::error::note(format_args!("story-cluster: error: {problem}"));
     }
     if input.strict && !corpus.problems.is_empty() {
         return Err(Error::Input(format!(

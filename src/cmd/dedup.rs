@@ -97,7 +97,7 @@ pub fn run(args: Args) -> Result<i32, Error> {
 
 fn explain(config: &Config) {
     let bands = config.dedup.bands();
-    eprintln!(
+    story_cluster::error::note(format_args!(
         "LSH: {} bands × {} rows ({} of {} MinHash values), threshold {}, required recall {}",
         bands.bands,
         bands.rows,
@@ -105,10 +105,13 @@ fn explain(config: &Config) {
         config.dedup.num_hashes,
         config.dedup.threshold,
         dedup::MIN_RECALL
-    );
+    ));
     let figures: Vec<String> = [0.5, 0.7, 0.8, 0.9]
         .iter()
         .map(|&j| format!("J={j}: {:.4}", bands.detection_probability(j)))
         .collect();
-    eprintln!("probability a pair is a candidate: {}", figures.join(", "));
+    story_cluster::error::note(format_args!(
+        "probability a pair is a candidate: {}",
+        figures.join(", ")
+    ));
 }

@@ -109,10 +109,10 @@ pub fn run(args: Args) -> Result<i32, Error> {
     })?;
     let (labels, label_problems) = parse_labels(&text);
     for (line, message) in &label_problems {
-        eprintln!(
+        story_cluster::error::note(format_args!(
             "story-cluster: error: {}:{line}: {message}",
             args.labels.display()
-        );
+        ));
     }
     if labels.is_empty() {
         return Err(Error::Input(format!(

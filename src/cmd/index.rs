@@ -177,7 +177,7 @@ pub fn run(args: Args) -> Result<i32, Error> {
         },
         Action::Remove { db, id } => {
             if db.open()?.remove(&id)? {
-                eprintln!("story-cluster: removed '{id}'");
+                story_cluster::error::note(format_args!("story-cluster: removed '{id}'"));
                 Ok(exit_code(false))
             } else {
                 Err(Error::Input(format!(
@@ -191,7 +191,9 @@ pub fn run(args: Args) -> Result<i32, Error> {
                 .map(|time| time.div_euclid(DAY_SECONDS))
                 .ok_or_else(|| Error::Usage(format!("--before: '{before}' is not a date")))?;
             let removed = db.open()?.prune(day)?;
-            eprintln!("story-cluster: pruned {removed} items dated before {before}");
+            story_cluster::error::note(format_args!(
+                "story-cluster: pruned {removed} items dated before {before}"
+            ));
             Ok(exit_code(false))
         }
     }
