@@ -350,3 +350,32 @@ fn a_closed_stderr_loses_notes_not_the_run() {
     assert_eq!(status.code(), Some(1));
     assert_eq!(fs::read_to_string(&report).unwrap().lines().count(), 6);
 }
+
+#[cfg(unix)]
+#[test]
+fn links_back_into_a_folder_and_pipes_in_it_are_skipped_with_a_note() {
+    let dir = folder_with(|dir| {
+        fs::create_dir(dir.path().join("d")).unwrap();
+        std::os::unix::fs::symlink("..", dir.path().join("d/up")).unwrap();
+        std::os::unix::fs::symlink(".", dir.path().join("self")).unwrap();
+        let fifo = dir.path().join("x.txt");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+    });
+    let output = story_cluster()
+        .args(["run", "-f", "tsv"])
+        .arg(dir.path())
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(ids(&stdout), ["good"]);
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("up: a folder already read"), "{stderr}");
+    assert!(stderr.contains("self: a folder already read"), "{stderr}");
+    assert!(stderr.contains("x.txt: not a regular file"), "{stderr}");
+}

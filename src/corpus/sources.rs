@@ -5,6 +5,7 @@
 use super::ReadOptions;
 use crate::error::InputProblem;
 use crate::progress::Stage;
+use ahash::AHashSet;
 use flate2::read::MultiGzDecoder;
 use std::fs;
 use std::io::{self, Read};
@@ -125,6 +126,7 @@ pub fn expand(
     notes: &mut Vec<String>,
 ) -> Vec<Source> {
     let mut sources = Vec::new();
+    let mut visited = AHashSet::new();
     for path in paths {
         if path.as_os_str() == "-" {
             sources.push(Source {
@@ -139,7 +141,17 @@ pub fn expand(
                 path.display().to_string(),
                 format!("cannot read: {err}"),
             )),
-            Ok(meta) if meta.is_dir() => walk(path, &mut sources, problems, notes),
+            Ok(meta) if meta.is_dir() => {
+                let mut walker = Walker {
+                    sources: &mut sources,
+                    problems,
+                    notes,
+                    visited: &mut visited,
+                };
+                walker.walk(path, &meta);
+            }
+            // A named path is read whatever it is: `<(zcat x.jsonl.gz)`
+            // is a pipe.
             Ok(_) => match classify(path) {
                 Some((kind, gzip)) => sources.push(Source {
                     path: path.clone(),
@@ -156,43 +168,84 @@ pub fn expand(
     sources
 }
 
-fn walk(
-    dir: &Path,
-    sources: &mut Vec<Source>,
-    problems: &mut Vec<InputProblem>,
-    notes: &mut Vec<String>,
-) {
-    let entries = match fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(err) => {
-            problems.push(InputProblem::file(
-                dir.display().to_string(),
-                format!("cannot read folder: {err}"),
+/// A folder walk: its sources, problems and notes, and the folders read
+/// so far.
+struct Walker<'a> {
+    sources: &'a mut Vec<Source>,
+    problems: &'a mut Vec<InputProblem>,
+    notes: &'a mut Vec<String>,
+    /// Folders read, by device and inode: a link back into a folder
+    /// already read (`ln -s . d/up`) is not read again.
+    visited: &'a mut AHashSet<FolderKey>,
+}
+
+/// What identifies a folder however it is reached.
+#[cfg(unix)]
+type FolderKey = (u64, u64);
+#[cfg(not(unix))]
+type FolderKey = PathBuf;
+
+#[cfg(unix)]
+fn folder_key(_: &Path, meta: &fs::Metadata) -> Option<FolderKey> {
+    use std::os::unix::fs::MetadataExt;
+    Some((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn folder_key(path: &Path, _: &fs::Metadata) -> Option<FolderKey> {
+    fs::canonicalize(path).ok()
+}
+
+impl Walker<'_> {
+    fn walk(&mut self, dir: &Path, meta: &fs::Metadata) {
+        if let Some(key) = folder_key(dir, meta)
+            && !self.visited.insert(key)
+        {
+            self.notes.push(format!(
+                "{}: a folder already read (a link back into it), skipped",
+                dir.display()
             ));
             return;
         }
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        if is_hidden(&path) {
-            notes.push(format!("{}: hidden, skipped", path.display()));
-            continue;
-        }
-        // Follows links, so a linked folder or file is read like any other.
-        match fs::metadata(&path) {
-            Ok(meta) if meta.is_dir() => walk(&path, sources, problems, notes),
-            Ok(_) => match classify(&path) {
-                Some((kind, gzip)) => sources.push(Source { path, kind, gzip }),
-                None => notes.push(format!(
-                    "{}: not a kind of file this tool reads, skipped",
+        let entries = match fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(err) => {
+                self.problems.push(InputProblem::file(
+                    dir.display().to_string(),
+                    format!("cannot read folder: {err}"),
+                ));
+                return;
+            }
+        };
+        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        for path in paths {
+            if is_hidden(&path) {
+                self.notes
+                    .push(format!("{}: hidden, skipped", path.display()));
+                continue;
+            }
+            // Follows links, so a linked folder or file is read like any other.
+            match fs::metadata(&path) {
+                Ok(meta) if meta.is_dir() => self.walk(&path, &meta),
+                // A pipe, socket or device in a folder would block the
+                // read or never end.
+                Ok(meta) if !meta.is_file() => self.notes.push(format!(
+                    "{}: not a regular file (a pipe, socket or device), skipped",
                     path.display()
                 )),
-            },
-            Err(err) => problems.push(InputProblem::file(
-                path.display().to_string(),
-                format!("cannot read: {err}"),
-            )),
+                Ok(_) => match classify(&path) {
+                    Some((kind, gzip)) => self.sources.push(Source { path, kind, gzip }),
+                    None => self.notes.push(format!(
+                        "{}: not a kind of file this tool reads, skipped",
+                        path.display()
+                    )),
+                },
+                Err(err) => self.problems.push(InputProblem::file(
+                    path.display().to_string(),
+                    format!("cannot read: {err}"),
+                )),
+            }
         }
     }
 }
