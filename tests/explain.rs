@@ -156,3 +156,19 @@ fn the_time_factor_is_shown_and_applied() {
     assert!(undated.get("days_apart").is_none());
     assert_eq!(undated["cosine"], dated["cosine"]);
 }
+
+#[test]
+fn texts_with_nothing_left_are_not_near_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), "!!!\n\n?? ... ---\n").unwrap();
+    std::fs::write(dir.path().join("b.txt"), "###\n\n*** ,,, ;;;\n").unwrap();
+    let output = story_cluster()
+        .args(["explain", "a", "b"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("Near-duplicates: no"), "{text}");
+    assert!(text.contains("Jaccard 0.0000 is below"), "{text}");
+    assert!(!text.contains("reaches the threshold 0.8"), "{text}");
+}

@@ -379,3 +379,23 @@ fn links_back_into_a_folder_and_pipes_in_it_are_skipped_with_a_note() {
     assert!(stderr.contains("self: a folder already read"), "{stderr}");
     assert!(stderr.contains("x.txt: not a regular file"), "{stderr}");
 }
+
+#[test]
+fn json_items_without_a_title_show_their_first_line() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("items.jsonl");
+    fs::write(
+        &path,
+        "{\"id\": \"a\", \"text\": \"\\n  Quake hits the coast\\nA strong earthquake struck on Tuesday.\"}\n",
+    )
+    .unwrap();
+    let output = story_cluster()
+        .args(["run", "-f", "json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["stories"][0]["headline"], "Quake hits the coast");
+    assert_eq!(report["documents"][0]["title"], "Quake hits the coast");
+}

@@ -165,15 +165,6 @@ pub fn parse_story_name(name: &str) -> Option<i64> {
     name.strip_prefix('S')?.parse().ok()
 }
 
-/// A story's headline: the title, or the start of the text without one.
-fn headline(title: &str, text: &str) -> String {
-    if title.trim().is_empty() {
-        text.trim().chars().take(80).collect()
-    } else {
-        title.to_owned()
-    }
-}
-
 /// The `generation` of the database (0 before any write).
 fn generation(conn: &Connection) -> rusqlite::Result<i64> {
     conn.query_row(

@@ -356,7 +356,7 @@ impl Plan {
                  WHERE id = ?1",
                 params![
                     story_ids[s],
-                    super::headline(&medoid.title, &medoid.body),
+                    medoid.headline(),
                     serde_json::to_string(&story.label).expect("labels serialise"),
                     thread_ids[thread_of[s] as usize],
                     serde_json::to_string(&substories).expect("ids serialise"),

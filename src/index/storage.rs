@@ -3,7 +3,7 @@
 
 use super::decide::{Analysed, Match};
 use super::state::{StoryState, add};
-use super::{Decision, Index, Result, Status, db_error, headline, parse_story_name, story_name};
+use super::{Decision, Index, Result, Status, db_error, parse_story_name, story_name};
 use crate::corpus::Document;
 use crate::text::script::Script;
 use ahash::{AHashMap, AHashSet};
@@ -156,7 +156,7 @@ impl Index {
                         "INSERT INTO stories(headline, items, unique_items, centroid, first_day,
                                              last_day, first_time, last_time)
                          VALUES (?1, 1, 1, ?2, ?3, ?3, ?4, ?4)",
-                        params![headline(&doc.title, &doc.body), vector_json, day, doc.time],
+                        params![doc.headline(), vector_json, day, doc.time],
                     )
                     .map_err(db_error)?;
                 let story = self.conn.last_insert_rowid();

@@ -194,7 +194,7 @@ impl GroupReport {
                     .iter()
                     .map(|&(d, j)| GroupMember {
                         id: docs[d as usize].id.clone(),
-                        title: docs[d as usize].title.clone(),
+                        title: docs[d as usize].headline(),
                         jaccard: score(j),
                     })
                     .collect(),
@@ -280,7 +280,7 @@ impl Report {
         }
         let member = |m: &crate::story::Member| StoryMember {
             id: docs[m.doc as usize].id.clone(),
-            title: docs[m.doc as usize].title.clone(),
+            title: docs[m.doc as usize].headline(),
             similarity: score(m.similarity as f64),
             duplicate_group: group_of[m.doc as usize].map(group_id),
         };
@@ -291,7 +291,7 @@ impl Report {
             member: &dyn Fn(&crate::story::Member) -> StoryMember,
         ) -> StoryReport {
             StoryReport {
-                headline: docs[story.medoid as usize].title.clone(),
+                headline: docs[story.medoid as usize].headline(),
                 headline_id: docs[story.medoid as usize].id.clone(),
                 label: story.label.clone(),
                 size: story.members.len(),
@@ -347,7 +347,7 @@ impl Report {
             .enumerate()
             .map(|(i, doc)| DocumentReport {
                 id: doc.id.clone(),
-                title: doc.title.clone(),
+                title: doc.headline(),
                 origin: doc.origin.clone(),
                 date: doc.date.clone(),
                 story: story_id(story_of[i]),

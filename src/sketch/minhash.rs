@@ -107,7 +107,12 @@ impl MinHasher {
 /// Estimated Jaccard similarity: the share of positions where two
 /// signatures agree.
 pub fn estimate_jaccard(a: &[u32], b: &[u32]) -> f64 {
-    let same = a.iter().zip(b).filter(|(x, y)| x == y).count();
+    // Only an empty text has empty bins: it agrees with nothing.
+    let same = a
+        .iter()
+        .zip(b)
+        .filter(|(x, y)| x == y && **x != EMPTY)
+        .count();
     same as f64 / a.len().max(1) as f64
 }
 

@@ -175,10 +175,11 @@ fn sort_hashes(hashes: &mut Vec<u64>) {
 }
 
 /// Exact Jaccard similarity of two sorted, repeat-free sets (a merge).
-/// Two empty sets are identical: 1.0.
+/// Two empty sets (texts with nothing left after normalisation) share
+/// nothing: 0.0, as LSH never pairs blank signatures.
 pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
     if a.is_empty() && b.is_empty() {
-        return 1.0;
+        return 0.0;
     }
     let (mut i, mut j, mut shared) = (0, 0, 0usize);
     while i < a.len() && j < b.len() {
@@ -245,7 +246,7 @@ mod tests {
     fn jaccard_of_known_sets() {
         assert_eq!(jaccard(&[1, 2, 3], &[2, 3, 4]), 0.5);
         assert_eq!(jaccard(&[1], &[2]), 0.0);
-        assert_eq!(jaccard(&[], &[]), 1.0);
+        assert_eq!(jaccard(&[], &[]), 0.0);
     }
 
     proptest! {
