@@ -399,3 +399,29 @@ fn json_items_without_a_title_show_their_first_line() {
     assert_eq!(report["stories"][0]["headline"], "Quake hits the coast");
     assert_eq!(report["documents"][0]["title"], "Quake hits the coast");
 }
+
+#[test]
+fn utf16_files_are_named_for_what_they_are() {
+    let dir = folder_with(|dir| {
+        let utf16 = |text: &str| -> Vec<u8> {
+            "\u{feff}"
+                .encode_utf16()
+                .chain(text.encode_utf16())
+                .flat_map(|u| u.to_le_bytes())
+                .collect()
+        };
+        fs::write(dir.path().join("wide.txt"), utf16(ARTICLE)).unwrap();
+        let lines = "{\"id\": \"1\", \"text\": \"quake\"}\n{\"id\": \"2\", \"text\": \"flood\"}\n";
+        fs::write(dir.path().join("wide.jsonl"), utf16(lines)).unwrap();
+    });
+    let output = story_cluster()
+        .args(["run", "-f", "tsv"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(ids(&String::from_utf8(output.stdout).unwrap()), ["good"]);
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(stderr.matches("UTF-16LE").count(), 2, "{stderr}");
+    assert!(!stderr.contains("binary data"), "{stderr}");
+}

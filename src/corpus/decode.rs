@@ -34,6 +34,45 @@ pub fn looks_binary(bytes: &[u8]) -> bool {
     bytes.contains(&0)
 }
 
+/// Names UTF-16 text: by its byte-order mark, or, without one, by NUL
+/// bytes at every other position of its start (ASCII and Latin text in
+/// UTF-16 has a zero byte beside each letter). It is named, not decoded:
+/// the tool reads UTF-8, and a file converted once is read everywhere.
+fn utf16(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\xFF\xFE") {
+        return Some("UTF-16LE (byte-order mark FF FE)");
+    }
+    if bytes.starts_with(b"\xFE\xFF") {
+        return Some("UTF-16BE (byte-order mark FE FF)");
+    }
+    let head = &bytes[..bytes.len().min(1024) & !1];
+    if head.len() < 8 {
+        return None;
+    }
+    let zero_at = |parity: usize| {
+        head.iter()
+            .skip(parity)
+            .step_by(2)
+            .filter(|&&b| b == 0)
+            .count()
+    };
+    let pairs = head.len() / 2;
+    if zero_at(1) * 10 >= pairs * 9 && zero_at(0) == 0 {
+        Some("UTF-16LE (no byte-order mark)")
+    } else if zero_at(0) * 10 >= pairs * 9 && zero_at(1) == 0 {
+        Some("UTF-16BE (no byte-order mark)")
+    } else {
+        None
+    }
+}
+
+/// What to say of bytes that start as UTF-16 text, if they do.
+pub fn utf16_message(bytes: &[u8]) -> Option<String> {
+    utf16(bytes).map(|utf16| {
+        format!("{utf16} text, not UTF-8; convert it first (iconv -f UTF-16 -t UTF-8); skipped")
+    })
+}
+
 /// Checks the bytes are UTF-8 text, dropping a byte-order mark. `first_line`
 /// is the line number of the first byte, for messages.
 pub fn to_text<'a>(
@@ -45,6 +84,9 @@ pub fn to_text<'a>(
         Some(line) => InputProblem::line(origin, line + line_offset, message),
         None => InputProblem::line(origin, line_offset + 1, message),
     };
+    if let Some(message) = utf16_message(bytes) {
+        return Err(at(0, message));
+    }
     if looks_binary(bytes) {
         let offset = bytes.iter().position(|&b| b == 0).unwrap_or(0);
         let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count();
@@ -72,6 +114,32 @@ pub fn to_text<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utf16_is_named_for_what_it_is() {
+        let le: Vec<u8> = "\u{feff}Quake hits the coast\n"
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
+        let err = to_text(&le, "f.txt", None).unwrap_err();
+        assert!(
+            err.message.contains("UTF-16LE (byte-order mark"),
+            "{}",
+            err.message
+        );
+        let be_bare: Vec<u8> = "Quake hits the coast\n"
+            .encode_utf16()
+            .flat_map(|u| u.to_be_bytes())
+            .collect();
+        let err = to_text(&be_bare, "f.txt", None).unwrap_err();
+        assert!(
+            err.message.contains("UTF-16BE (no byte-order mark)"),
+            "{}",
+            err.message
+        );
+        let err = to_text(b"abc\0def\0", "f.bin", None).unwrap_err();
+        assert!(err.message.contains("binary data"), "{}", err.message);
+    }
 
     #[test]
     fn invalid_utf8_names_the_line() {

@@ -42,6 +42,13 @@ pub fn read(
     let mut reader = BufReader::with_capacity(256 * 1024, reader);
     let mut docs = Vec::new();
     let mut problems = Vec::new();
+    // UTF-16 is named once for the file: split at its newline bytes, every
+    // line would be reported.
+    if let Ok(start) = reader.fill_buf()
+        && let Some(message) = super::decode::utf16_message(start)
+    {
+        return (docs, vec![InputProblem::file(origin, message)]);
+    }
     let mut next_line = match skip_whitespace(&mut reader) {
         Err(err) => {
             let problem = InputProblem::file(origin, format!("cannot read: {err}"));
