@@ -425,3 +425,34 @@ fn utf16_files_are_named_for_what_they_are() {
     assert_eq!(stderr.matches("UTF-16LE").count(), 2, "{stderr}");
     assert!(!stderr.contains("binary data"), "{stderr}");
 }
+
+#[test]
+fn a_small_file_of_many_bad_lines_prints_a_few() {
+    let dir = folder_with(|dir| {
+        let mut lines = String::new();
+        for _ in 0..5000 {
+            lines.push_str("{\"id\": \"same\", \"text\": \"quake\"}\n");
+        }
+        for _ in 0..50 {
+            lines.push_str("not json\n");
+        }
+        fs::write(dir.path().join("repeated.jsonl"), lines).unwrap();
+    });
+    let output = story_cluster()
+        .args(["run", "-f", "tsv"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.contains("error:")).collect();
+    assert_eq!(errors.len(), 21, "{stderr}");
+    assert!(
+        errors[0].contains("repeated.jsonl:2: duplicate id 'same'"),
+        "{stderr}"
+    );
+    assert!(
+        errors[20].contains("and 5029 more problems in this file"),
+        "{stderr}"
+    );
+}

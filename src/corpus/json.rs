@@ -44,9 +44,16 @@ pub fn read(
     let mut problems = Vec::new();
     // UTF-16 is named once for the file: split at its newline bytes, every
     // line would be reported.
-    if let Ok(start) = reader.fill_buf()
-        && let Some(message) = super::decode::utf16_message(start)
-    {
+    let utf16 = match reader.fill_buf() {
+        // A read error (a corrupt gzip stream) is reported here: the
+        // stream may not raise it twice.
+        Err(err) => {
+            let problem = InputProblem::file(origin, format!("cannot read: {err}"));
+            return (docs, vec![problem]);
+        }
+        Ok(start) => super::decode::utf16_message(start),
+    };
+    if let Some(message) = utf16 {
         return (docs, vec![InputProblem::file(origin, message)]);
     }
     let mut next_line = match skip_whitespace(&mut reader) {

@@ -169,8 +169,39 @@ pub fn read_paths(paths: &[PathBuf], options: &ReadOptions) -> Corpus {
         corpus.problems.extend(problems);
     }
     corpus.documents = sort_by_id(documents, &mut corpus.problems);
+    cap_per_file(&mut corpus.problems);
     corpus.notes.extend(unreadable_dates(&corpus.documents));
     corpus
+}
+
+/// Problems kept (and printed) per file; the rest are counted in one line.
+pub const MAX_PROBLEMS_PER_FILE: usize = 20;
+
+/// Keeps the first [`MAX_PROBLEMS_PER_FILE`] problems of each file and
+/// adds one line per file saying how many more there were: a small file
+/// of a million bad or repeated lines must not print a million lines.
+fn cap_per_file(problems: &mut Vec<InputProblem>) {
+    // Within a file, in line order (reading and the id check report apart).
+    problems.sort_by(|a, b| a.path.cmp(&b.path).then(a.line.cmp(&b.line)));
+    let mut seen: ahash::AHashMap<String, usize> = ahash::AHashMap::new();
+    problems.retain(|p| {
+        let count = seen.entry(p.path.clone()).or_default();
+        *count += 1;
+        *count <= MAX_PROBLEMS_PER_FILE
+    });
+    let mut more: Vec<(String, usize)> = seen
+        .into_iter()
+        .filter(|(_, n)| *n > MAX_PROBLEMS_PER_FILE)
+        .map(|(path, n)| (path, n - MAX_PROBLEMS_PER_FILE))
+        .collect();
+    more.sort();
+    for (path, extra) in more {
+        let message = format!(
+            "and {extra} more problem{} in this file, not shown",
+            if extra == 1 { "" } else { "s" }
+        );
+        problems.push(InputProblem::file(path, message));
+    }
 }
 
 /// Reads one text or JSON document set from bytes already in memory, as if
@@ -180,6 +211,7 @@ pub fn read_bytes(origin: &str, bytes: &[u8], options: &ReadOptions) -> Corpus {
     let (docs, problems) = read_sniffed(origin, bytes, options);
     corpus.problems = problems;
     corpus.documents = sort_by_id(docs, &mut corpus.problems);
+    cap_per_file(&mut corpus.problems);
     corpus.notes.extend(unreadable_dates(&corpus.documents));
     corpus
 }
