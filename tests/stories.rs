@@ -243,3 +243,19 @@ fn input_order_changes_no_assignment() {
         Some("doc_id\tstory\tduplicate_group\tthread")
     );
 }
+
+#[test]
+fn the_text_report_names_the_thresholds_in_force() {
+    let seeds = fixture("seeds");
+    let report = run_json(&[seeds.to_str().unwrap()]);
+    let text = String::from_utf8(stdout_of(
+        story_cluster().args(["run"]).arg(&seeds).output(),
+    ))
+    .unwrap();
+    let threshold = report["settings"]["story_threshold"].as_f64().unwrap();
+    let header = text.lines().nth(1).unwrap();
+    assert!(
+        header.contains(&format!("stories {threshold:.4}")),
+        "{header} / {threshold}"
+    );
+}

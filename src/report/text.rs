@@ -82,6 +82,15 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         ),
         plural(s.boilerplate_lines_dropped, "line", "lines"),
     )?;
+    let settings = &report.settings;
+    writeln!(
+        out,
+        "Thresholds in force: stories {:.4} (never below {:.4}), threads {:.4}, near-duplicates Jaccard {}",
+        settings.story_threshold,
+        settings.story_threshold / 2.0,
+        settings.thread_threshold,
+        settings.dup_threshold
+    )?;
     let threads: Vec<_> = report
         .threads
         .iter()
