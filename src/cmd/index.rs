@@ -12,7 +12,7 @@ use story_cluster::corpus::Document;
 use story_cluster::corpus::{DAY_SECONDS, parse_time};
 use story_cluster::error::{Error, exit_code};
 use story_cluster::index::{Index, IndexOptions};
-use story_cluster::report::tsv_field;
+use story_cluster::report::write_tsv;
 
 /// Build and look after a persistent index of published items.
 #[derive(Debug, ClapArgs)]
@@ -148,18 +148,17 @@ pub fn run(args: Args) -> Result<i32, Error> {
                 StoriesFormat::Tsv => {
                     let places = index.placements()?;
                     write_to(None, |out| {
-                        writeln!(out, "doc_id\tstory\tduplicate_group\tthread")?;
-                        for place in places {
-                            writeln!(
-                                out,
-                                "{}\t{}\t{}\t{}",
-                                tsv_field(&place.id),
-                                place.story,
-                                place.duplicate_group.as_deref().unwrap_or(""),
-                                place.thread.as_deref().unwrap_or("")
-                            )?;
-                        }
-                        Ok(())
+                        write_tsv(
+                            out,
+                            places.iter().map(|place| {
+                                [
+                                    place.id.as_str(),
+                                    &place.story,
+                                    place.duplicate_group.as_deref().unwrap_or(""),
+                                    place.thread.as_deref().unwrap_or(""),
+                                ]
+                            }),
+                        )
                     })?
                 }
             }

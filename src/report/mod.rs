@@ -423,22 +423,33 @@ impl Report {
                 }
                 Ok(())
             }
-            Format::Tsv => {
-                writeln!(out, "doc_id\tstory\tduplicate_group\tthread")?;
-                for doc in &self.documents {
-                    writeln!(
-                        out,
-                        "{}\t{}\t{}\t{}",
-                        tsv_field(&doc.id),
-                        doc.story,
+            Format::Tsv => write_tsv(
+                out,
+                self.documents.iter().map(|doc| {
+                    [
+                        doc.id.as_str(),
+                        &doc.story,
                         doc.duplicate_group.as_deref().unwrap_or(""),
-                        doc.thread
-                    )?;
-                }
-                Ok(())
-            }
+                        &doc.thread,
+                    ]
+                }),
+            ),
         }
     }
+}
+
+/// The story TSV: `doc_id<TAB>story<TAB>duplicate_group<TAB>thread`, a
+/// header then one row per document (an empty field for none); what `run
+/// -f tsv` and `index stories -f tsv` print.
+pub fn write_tsv<'a>(
+    out: &mut dyn Write,
+    rows: impl Iterator<Item = [&'a str; 4]>,
+) -> io::Result<()> {
+    writeln!(out, "doc_id\tstory\tduplicate_group\tthread")?;
+    for [id, story, group, thread] in rows {
+        writeln!(out, "{}\t{story}\t{group}\t{thread}", tsv_field(id))?;
+    }
+    Ok(())
 }
 
 /// A TSV field: ids may hold tabs or newlines only by accident; keep rows
