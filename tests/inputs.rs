@@ -456,3 +456,99 @@ fn a_small_file_of_many_bad_lines_prints_a_few() {
         "{stderr}"
     );
 }
+
+#[test]
+fn stdin_is_capped_per_document_not_as_a_whole() {
+    // 600 JSON lines of about 90 bytes each: 54 KB on standard input, with
+    // a document limit of 1,000 bytes, of which only the one long line
+    // is over.
+    let mut lines = String::new();
+    for i in 0..600 {
+        lines.push_str(&format!(
+            "{{\"id\":\"d{i:03}\",\"text\":\"Report number {i} on the storm that hit the coast.\"}}\n"
+        ));
+    }
+    lines.push_str(&format!(
+        "{{\"id\":\"long\",\"text\":\"{}\"}}\n",
+        "x".repeat(2000)
+    ));
+    let output = story_cluster()
+        .args(["run", "-f", "tsv", "--max-document-bytes", "1000", "-"])
+        .write_stdin(lines)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("-:601: longer than 1000 bytes"), "{stderr}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(ids(&stdout).len(), 600);
+    // Plain text on standard input is still one document, held to the limit.
+    let output = story_cluster()
+        .args(["run", "-f", "tsv", "--max-document-bytes", "1000", "-"])
+        .write_stdin("word ".repeat(300))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("too large for one document"), "{stderr}");
+}
+
+#[test]
+fn a_json_array_is_read_item_by_item() {
+    // One minified line: the array's items are held to the document limit
+    // one at a time, and a bad item costs only itself.
+    let mut items: Vec<String> = (0..300)
+        .map(|i| {
+            format!("{{\"id\":\"a{i:03}\",\"text\":\"Item {i} of the array, about floods.\"}}")
+        })
+        .collect();
+    items[7] = format!("{{\"id\":\"big\",\"text\":\"{}\"}}", "y".repeat(5000));
+    items[9] = "{\"id\":\"no text\"}".into();
+    let array = format!("[{}]", items.join(","));
+    let dir = folder_with(|d| fs::write(d.path().join("items.json"), array).unwrap());
+    let output = story_cluster()
+        .args(["run", "-f", "tsv", "--max-document-bytes", "1000"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("items.json:1: item [7]: longer than 1000 bytes"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("items.json:1: item [9]: "), "{stderr}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    // 298 items and good.txt.
+    assert_eq!(ids(&stdout).len(), 299);
+}
+
+#[test]
+fn a_compression_bomb_is_cut_off() {
+    // 40 MB of one repeated JSON line compress to about 100 KB: reading
+    // stops at 100 times the file's size (or the 16 MiB document limit,
+    // if larger), with one message; what was read before is kept.
+    let dir = folder_with(|d| {
+        let file = fs::File::create(d.path().join("bomb.jsonl.gz")).unwrap();
+        let mut encoder = flate2::write::GzEncoder::new(file, flate2::Compression::best());
+        encoder
+            .write_all(b"{\"id\":\"first\",\"text\":\"The first line is kept.\"}\n")
+            .unwrap();
+        let line = format!("{{\"id\":\"x\",\"text\":\"{}\"}}\n", "z".repeat(4000));
+        for _ in 0..10_000 {
+            encoder.write_all(line.as_bytes()).unwrap();
+        }
+        encoder.finish().unwrap();
+    });
+    let output = story_cluster()
+        .args(["run", "-f", "tsv"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("decompresses to more than"), "{stderr}");
+    assert!(stderr.lines().count() < 30, "{stderr}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(ids(&stdout), ["first", "good", "x"]);
+}

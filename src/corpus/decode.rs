@@ -15,7 +15,7 @@ pub fn read_limited(
     reader
         .take(options.max_document_bytes + 1)
         .read_to_end(&mut bytes)
-        .map_err(|err| InputProblem::file(origin, format!("cannot read: {err}")))?;
+        .map_err(|err| InputProblem::file(origin, super::read_failed(err)))?;
     if bytes.len() as u64 > options.max_document_bytes {
         return Err(InputProblem::file(
             origin,

@@ -24,6 +24,7 @@ use crate::error::InputProblem;
 use crate::progress::{Progress, Stage, Unit};
 use rayon::prelude::*;
 use serde::Serialize;
+use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
 
 /// One article.
@@ -174,18 +175,30 @@ pub fn read_paths(paths: &[PathBuf], options: &ReadOptions) -> Corpus {
     corpus
 }
 
+/// How a read that failed part-way is said: reading that file stopped there.
+const READ_FAILED: &str = "cannot read: ";
+
+fn read_failed(err: std::io::Error) -> String {
+    format!("{READ_FAILED}{err}")
+}
+
 /// Problems kept (and printed) per file; the rest are counted in one line.
 pub const MAX_PROBLEMS_PER_FILE: usize = 20;
 
 /// Keeps the first [`MAX_PROBLEMS_PER_FILE`] problems of each file and
 /// adds one line per file saying how many more there were: a small file
 /// of a million bad or repeated lines must not print a million lines.
+/// A failed read is always kept: it says why the rest of the file is
+/// missing.
 fn cap_per_file(problems: &mut Vec<InputProblem>) {
     // Within a file, in line order (reading and the id check report apart).
     problems.sort_by(|a, b| a.path.cmp(&b.path).then(a.line.cmp(&b.line)));
     let mut seen: ahash::AHashMap<String, usize> = ahash::AHashMap::new();
     problems.retain(|p| {
         let count = seen.entry(p.path.clone()).or_default();
+        if p.message.starts_with(READ_FAILED) {
+            return true;
+        }
         *count += 1;
         *count <= MAX_PROBLEMS_PER_FILE
     });
@@ -253,23 +266,48 @@ fn read_source(
         SourceKind::Json => json::read(&origin, reader, options),
         #[cfg(feature = "feeds")]
         SourceKind::Feed => feed::read(&origin, reader, options),
-        SourceKind::Stdin => match decode::read_limited(reader, &origin, options) {
-            Ok(bytes) => read_sniffed(&origin, &bytes, options),
-            Err(problem) => (Vec::new(), vec![problem]),
-        },
+        SourceKind::Stdin => read_sniffed(&origin, reader, options),
     }
 }
 
-/// Standard input may be JSON lines, a JSON array, or one plain text.
+/// Standard input may be JSON lines or a JSON array, read as a stream like
+/// a file of them, or one plain text, held to the document size limit.
 fn read_sniffed(
     origin: &str,
-    bytes: &[u8],
+    reader: impl Read + Send,
     options: &ReadOptions,
 ) -> (Vec<Document>, Vec<InputProblem>) {
-    match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
-        Some(b'{') | Some(b'[') => json::read(origin, bytes, options),
-        _ => match text_file::parse(origin, "stdin", bytes) {
-            Ok(doc) => (vec![doc], Vec::new()),
+    let mut reader = BufReader::new(reader);
+    // Blank lines before the first byte are consumed (counted, so JSON
+    // lines keep their numbers) to see what the input is.
+    let mut blank_lines = 0u64;
+    let first = loop {
+        let buf = match reader.fill_buf() {
+            Ok(buf) => buf,
+            Err(err) => {
+                let problem = InputProblem::file(origin, read_failed(err));
+                return (Vec::new(), vec![problem]);
+            }
+        };
+        let Some(&first) = buf.first() else {
+            break None;
+        };
+        if !first.is_ascii_whitespace() {
+            break Some(first);
+        }
+        blank_lines += u64::from(first == b'\n');
+        reader.consume(1);
+    };
+    match first {
+        Some(b'{') | Some(b'[') => {
+            let reader = std::io::repeat(b'\n').take(blank_lines).chain(reader);
+            json::read(origin, reader, options)
+        }
+        _ => match decode::read_limited(reader, origin, options) {
+            Ok(bytes) => match text_file::parse(origin, "stdin", &bytes) {
+                Ok(doc) => (vec![doc], Vec::new()),
+                Err(problem) => (Vec::new(), vec![problem]),
+            },
             Err(problem) => (Vec::new(), vec![problem]),
         },
     }
