@@ -1,7 +1,9 @@
 //! Command-line definitions: one subcommand per job, each with its own
 //! usage text in its module under `cmd/`.
 
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Parser, Subcommand};
+use story_cluster::choice::Choice;
 
 /// Find near-duplicate articles and group news into stories.
 #[derive(Debug, Parser)]
@@ -38,6 +40,16 @@ pub enum Command {
 }
 
 /// Parses a threshold in (0, 1].
+/// Parses one of the library's named choices, listing them (with what
+/// each does) in `--help`.
+pub fn choice<T: Choice + Send + Sync>() -> impl TypedValueParser<Value = T> {
+    let values = T::ALL
+        .iter()
+        .map(|&(_, name, about)| PossibleValue::new(name).help(about));
+    PossibleValuesParser::new(values)
+        .map(|name| T::from_name(&name).expect("clap admits only the names of the choices"))
+}
+
 pub fn unit_interval(s: &str) -> Result<f64, String> {
     let x: f64 = s.parse().map_err(|_| format!("'{s}' is not a number"))?;
     if x > 0.0 && x <= 1.0 {

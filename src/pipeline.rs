@@ -87,10 +87,32 @@ fn near_duplicates(
     }
 }
 
-/// Near-duplicate detection only: read documents (sorted by id) through
-/// normalisation, signing, LSH (or the exact search), verification and
-/// grouping. No vectors, no stories.
-pub fn deduplicate(documents: Vec<Document>, config: &Config, search: PairSearch) -> DedupAnalysis {
+/// Puts documents in id order, which every stage and report relies on.
+/// Documents from [`crate::corpus`] come in that order; others are sorted
+/// here (stably: documents sharing an id keep their order). Documents whose
+/// input order was never numbered are numbered in the order given first,
+/// for "the first in input order" to mean what the caller passed.
+fn into_id_order(documents: &mut [Document]) {
+    if documents.windows(2).all(|w| w[0].id <= w[1].id) {
+        return;
+    }
+    if documents.iter().all(|d| d.position == 0) {
+        for (position, doc) in documents.iter_mut().enumerate() {
+            doc.position = position;
+        }
+    }
+    documents.sort_by(|a, b| a.id.cmp(&b.id));
+}
+
+/// Near-duplicate detection only: documents (in any order; the result
+/// holds them sorted by id) through normalisation, signing, LSH (or the
+/// exact search), verification and grouping. No vectors, no stories.
+pub fn deduplicate(
+    mut documents: Vec<Document>,
+    config: &Config,
+    search: PairSearch,
+) -> DedupAnalysis {
+    into_id_order(&mut documents);
     let prepared = text::prepare(&documents, &config.boilerplate);
     let duplicates = near_duplicates(
         &documents,
@@ -108,16 +130,20 @@ pub fn deduplicate(documents: Vec<Document>, config: &Config, search: PairSearch
     }
 }
 
-/// Runs every stage over documents sorted by id (as [`crate::corpus`]
-/// returns them).
+/// Runs every stage over the documents, in any order: the result holds
+/// them sorted by id, and its indices refer to that order. Ids should be
+/// unique ([`crate::corpus`] reports and drops repeated ones).
 pub fn analyse(documents: Vec<Document>, config: &Config) -> Analysis {
     analyse_keeping_texts(documents, config).0
 }
 
 /// [`analyse`], also returning the normalised texts the stages worked on
 /// (for explaining a result; a plain run drops them to save memory).
-pub fn analyse_keeping_texts(documents: Vec<Document>, config: &Config) -> (Analysis, Prepared) {
-    debug_assert!(documents.windows(2).all(|w| w[0].id < w[1].id));
+pub fn analyse_keeping_texts(
+    mut documents: Vec<Document>,
+    config: &Config,
+) -> (Analysis, Prepared) {
+    into_id_order(&mut documents);
     let prepared = text::prepare(&documents, &config.boilerplate);
     let duplicates = near_duplicates(
         &documents,
@@ -151,4 +177,26 @@ pub fn analyse_keeping_texts(documents: Vec<Document>, config: &Config) -> (Anal
         config,
     };
     (analysis, prepared)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::{ReadOptions, read_paths};
+
+    #[test]
+    fn documents_in_any_order_give_the_same_analysis() {
+        let seeds = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/seeds");
+        let sorted = read_paths(&[seeds], &ReadOptions::default()).documents;
+        let mut reversed = sorted.clone();
+        reversed.reverse();
+        let a = analyse(sorted, &Config::default());
+        let b = analyse(reversed, &Config::default());
+        let ids = |analysis: &Analysis| -> Vec<String> {
+            analysis.documents.iter().map(|d| d.id.clone()).collect()
+        };
+        assert_eq!(ids(&a), ids(&b));
+        assert_eq!(a.stories, b.stories);
+        assert_eq!(a.stories.len(), 2);
+    }
 }

@@ -7,7 +7,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{IsTerminal, Read};
 
 /// When bars are drawn.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum When {
     /// For large inputs, when stderr is a terminal.
     #[default]
@@ -17,6 +17,12 @@ pub enum When {
     /// Never.
     Never,
 }
+
+crate::choice::choices!(When {
+    Auto => "auto", "For large inputs, when stderr is a terminal";
+    Always => "always", "Whatever the input size, when stderr is a terminal";
+    Never => "never", "Never";
+});
 
 /// A stage counts documents or bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

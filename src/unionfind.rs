@@ -40,12 +40,6 @@ impl UnionFind {
         true
     }
 
-    /// How many members `x`'s set has.
-    pub fn size_of(&mut self, x: u32) -> usize {
-        let root = self.find(x);
-        self.size[root as usize] as usize
-    }
-
     /// The sets with at least `min_size` members, each sorted, ordered by
     /// their smallest member: the same sets always come out the same way.
     pub fn sets(&mut self, min_size: usize) -> Vec<Vec<u32>> {

@@ -36,7 +36,7 @@ pub struct InputArgs {
 
     /// Progress bars on stderr for reading, signing and clustering: drawn
     /// only when stderr is a terminal; `auto` draws them for large inputs.
-    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
+    #[arg(long, value_parser = crate::cli::choice::<When>(), value_name = "WHEN", default_value = "auto")]
     pub progress: When,
 }
 

@@ -29,7 +29,7 @@ pub struct Args {
     threshold: f64,
 
     /// Output format of the groups.
-    #[arg(long, short = 'f', value_enum, default_value = "tsv")]
+    #[arg(long, short = 'f', value_parser = crate::cli::choice::<DedupFormat>(), default_value = "tsv")]
     format: DedupFormat,
 
     /// What to write: the groups, or the corpus with one document per group
@@ -38,7 +38,7 @@ pub struct Args {
     emit: Emit,
 
     /// Which document of a group `--emit unique` keeps.
-    #[arg(long, value_enum, default_value = "first")]
+    #[arg(long, value_parser = crate::cli::choice::<Keep>(), default_value = "first")]
     keep: Keep,
 
     /// Print the LSH banding and its detection probabilities on stderr.

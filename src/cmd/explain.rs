@@ -61,7 +61,7 @@ pub struct Args {
     quiet: bool,
 
     /// Progress bars on stderr (only when it is a terminal).
-    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
+    #[arg(long, value_parser = crate::cli::choice::<When>(), value_name = "WHEN", default_value = "auto")]
     progress: When,
 }
 

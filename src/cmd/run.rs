@@ -25,7 +25,7 @@ pub struct Args {
     tuning: TuningArgs,
 
     /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value = "text")]
+    #[arg(long, short = 'f', value_parser = crate::cli::choice::<Format>(), default_value = "text")]
     format: Format,
 
     /// Write the report to FILE instead of standard output.

@@ -10,7 +10,7 @@ use serde::Serialize;
 use std::io::{self, Write};
 
 /// Formats of the `dedup` report.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DedupFormat {
     /// `doc_id<TAB>group<TAB>representative<TAB>jaccard`, one row per
     /// document in a group.
@@ -22,7 +22,7 @@ pub enum DedupFormat {
 }
 
 /// Which member of a group `--emit unique` keeps.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Keep {
     /// The first in input order.
     First,
@@ -31,6 +31,18 @@ pub enum Keep {
     /// The earliest date (then the smallest id): the representative.
     Earliest,
 }
+
+crate::choice::choices!(DedupFormat {
+    Tsv => "tsv", "doc_id<TAB>group<TAB>representative<TAB>jaccard, one row per document in a group";
+    Json => "json", "Everything, one JSON document";
+    Jsonl => "jsonl", "One JSON object per document in a group";
+});
+
+crate::choice::choices!(Keep {
+    First => "first", "The first in input order";
+    Longest => "longest", "The longest text (then the first in input order)";
+    Earliest => "earliest", "The earliest date (then the smallest id): the representative";
+});
 
 /// Schema name and version of the JSON dedup report.
 pub const SCHEMA: &str = "story-cluster/dedup/v1";

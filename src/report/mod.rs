@@ -3,7 +3,7 @@
 //! schema is documented in `docs/report-schema.md`.
 
 pub mod dedup;
-pub mod html;
+pub(crate) mod html;
 mod text;
 
 use crate::error::InputProblem;
@@ -13,7 +13,7 @@ use serde::Serialize;
 use std::io::{self, Write};
 
 /// Output formats of `run`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     /// Readable in a terminal.
     Text,
@@ -26,6 +26,14 @@ pub enum Format {
     /// One self-contained page to open in a browser.
     Html,
 }
+
+crate::choice::choices!(Format {
+    Text => "text", "Readable in a terminal";
+    Json => "json", "Everything, one JSON document";
+    Jsonl => "jsonl", "One JSON object per document";
+    Tsv => "tsv", "doc_id<TAB>story<TAB>duplicate_group<TAB>thread, one row per document";
+    Html => "html", "One self-contained page to open in a browser";
+});
 
 /// Schema name and version of the JSON report.
 pub const SCHEMA: &str = "story-cluster/report/v1";

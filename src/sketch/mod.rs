@@ -2,9 +2,9 @@
 //! signatures by one-permutation hashing, and LSH banding.
 
 pub mod hash;
-pub mod lsh;
-pub mod minhash;
-pub mod shingle;
+pub(crate) mod lsh;
+pub(crate) mod minhash;
+pub(crate) mod shingle;
 
 pub use lsh::Bands;
 pub use minhash::{MinHasher, Signatures};

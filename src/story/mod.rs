@@ -3,18 +3,18 @@
 //! Near-duplicates always share a story: each duplicate group enters as one
 //! unit (the centroid of its members). Units are linked by an edge when
 //! their similarity (cosine times the time factor) reaches the edge floor,
-//! a share of the story floor (candidates from [`neighbours`], never all
-//! pairs), and [`cluster`] runs average linkage over that graph
+//! a share of the story floor (candidates from `neighbours`, never all
+//! pairs), and `cluster` runs average linkage over that graph
 //! ([`linkage`]: a pair without an edge counts as 0) and cuts its tree.
 //! The graph is held, never a distance matrix, so the result does not
 //! depend on how large a connected group is: it is the linkage of the
 //! whole corpus.
 
 pub mod baselines;
-pub mod cluster;
-pub mod label;
+pub(crate) mod cluster;
+pub(crate) mod label;
 pub mod linkage;
-pub mod neighbours;
+pub(crate) mod neighbours;
 pub mod thread;
 pub mod time;
 
@@ -30,7 +30,7 @@ pub use time::TimeDecay;
 #[derive(Clone, Debug)]
 pub struct StoryOptions {
     /// Mean cosine similarity at which clusters always merge into one
-    /// story; below half of it they never do (see [`cluster`]).
+    /// story; below half of it they never do (see `cluster`).
     pub threshold: f32,
     /// Between half the threshold and the threshold, two clusters stay
     /// apart when their mean cosine is below this share of each one's own
@@ -109,7 +109,7 @@ impl StoryOptions {
     /// terms), the best thresholds were 0.10, 0.14, 0.20 and 0.28; the full
     /// articles' 0.28. Merges of documents longer than the median are then
     /// held higher, pair by pair (see [`length_factor`] and
-    /// [`cluster::cluster_graph`]), so that headlines in a corpus do not
+    /// `cluster::cluster_graph`), so that headlines in a corpus do not
     /// lower the threshold for its full articles.
     ///
     /// Size: in a small corpus the words of a topic are common, so their

@@ -7,7 +7,7 @@
 //! formed over the stories' centroids, each story one unit, with the
 //! similarity of their words under a far wider time decay than stories'
 //! (a week's scale, a floor of 0.05), and average linkage cut as stories
-//! are (see [`super::cluster`]) at [`ThreadOptions::threshold`].
+//! are (see `story::cluster`) at [`ThreadOptions::threshold`].
 //! Every story belongs to exactly one thread; a thread of one story is that
 //! story alone.
 

@@ -2,13 +2,13 @@
 //! removal, tokens and stop words.
 
 pub mod boilerplate;
-pub mod names;
-pub mod normalize;
+pub(crate) mod names;
+pub(crate) mod normalize;
 pub mod passages;
-pub mod script;
-pub mod stem;
+pub(crate) mod script;
+pub(crate) mod stem;
 pub mod stopwords;
-pub mod title_suffix;
+pub(crate) mod title_suffix;
 
 pub use normalize::normalize;
 

@@ -1,8 +1,8 @@
 //! Sparse TF-IDF vectors of documents and their similarities.
 
-pub mod postings;
-pub mod sparse;
-pub mod tfidf;
+pub(crate) mod postings;
+pub(crate) mod sparse;
+pub(crate) mod tfidf;
 
 pub use postings::Postings;
 pub use sparse::SparseVector;

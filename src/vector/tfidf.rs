@@ -31,7 +31,7 @@ pub struct TfIdfOptions {
     /// How many times a title occurrence of a term counts.
     pub title_weight: f32,
     /// Factor for a term the document writes capitalised inside a sentence
-    /// (see [`crate::text::names`]).
+    /// (see `text::names`).
     pub name_weight: f32,
     /// Factor for a number.
     pub number_weight: f32,
@@ -196,6 +196,7 @@ impl<'a> TermContext<'a> {
 /// The terms of one document with their weights before idf (see
 /// [`TfIdf::build`], which weighs a corpus the same way), sorted by term:
 /// for an index that adds documents one at a time.
+#[cfg(feature = "index")]
 pub fn term_weights<'a>(
     document: &Document,
     text: &'a PreparedText,
@@ -536,6 +537,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "index")]
     fn term_weights_match_the_corpus_weighing() {
         let texts = [prepared(
             "Kerry in Moscow",
