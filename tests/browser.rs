@@ -181,7 +181,22 @@ fn seeds_report_renders_its_stories_right_to_left() {
         assert!(dom.contains(&shown), "headline {headline} not shown RTL");
         let id = story["id"].as_str().unwrap();
         assert!(dom.contains(id), "story {id} missing");
+        // Ids sit beside right-to-left text: each is isolated left to
+        // right, so `000_a81349` is not reordered into "a81349 · 000_".
+        for member in story["members"].as_array().unwrap() {
+            let member = member["id"].as_str().unwrap();
+            let isolated = format!("<bdi class=\"id\" dir=\"ltr\">{member}</bdi>");
+            assert!(dom.contains(&isolated), "id {member} not isolated");
+        }
+        let isolated = format!("<bdi class=\"id\" dir=\"ltr\">{id}</bdi>");
+        assert!(dom.contains(&isolated), "story id {id} not isolated");
     }
+    // The heat map says what its numbers are, and has a legend.
+    assert!(
+        dom.contains("Cosine similarity between members"),
+        "no heat map note"
+    );
+    assert!(dom.contains("class=\"legend\""), "no heat map legend");
 
     let shot = dir.path().join("shot.png");
     let rendered = render(

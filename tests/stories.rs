@@ -259,3 +259,42 @@ fn the_text_report_names_the_thresholds_in_force() {
         "{header} / {threshold}"
     );
 }
+
+#[test]
+fn top_limits_the_text_report_and_counts_the_rest() {
+    let text = |args: &[&str]| {
+        let output = story_cluster()
+            .arg("run")
+            .args(args)
+            .arg(fixture("ecbplus-dev/docs"))
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let stories = |report: &str| report.lines().filter(|l| l.starts_with("Story ")).count();
+    // Into a pipe the report lists everything by default, as --top 0 does.
+    let all = text(&[]);
+    assert_eq!(all, text(&["--top", "0"]));
+    let several = stories(&all);
+    assert!(several > 3, "{all}");
+    assert!(!all.contains("Not shown"));
+    let top = text(&["--top", "3"]);
+    assert_eq!(stories(&top), 3);
+    let said = format!("Not shown: {} stories of several documents", several - 3);
+    assert!(top.contains(&said), "{top}");
+    // The three listed are the first three of the full report.
+    let first: Vec<&str> = all
+        .lines()
+        .filter(|l| l.starts_with("Story "))
+        .take(3)
+        .collect();
+    let listed: Vec<&str> = top.lines().filter(|l| l.starts_with("Story ")).collect();
+    assert_eq!(first, listed);
+    // Other formats hold everything: --top there is a usage error.
+    story_cluster()
+        .args(["run", "-f", "tsv", "--top", "3"])
+        .arg(fixture("seeds"))
+        .assert()
+        .code(2);
+}

@@ -3,6 +3,7 @@
 use super::common::{InputArgs, TuningArgs, read_and_analyse};
 use super::output::write_to;
 use clap::Args as ClapArgs;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use story_cluster::error::{Error, exit_code};
 use story_cluster::report::{Format, Report};
@@ -31,14 +32,34 @@ pub struct Args {
     /// Write the report to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
+
+    /// List only the N largest stories, threads and near-duplicate groups
+    /// in the text report, and count the rest (0: list everything). The
+    /// default is 20 when the report goes to a terminal, else everything.
+    #[arg(long, value_name = "N")]
+    top: Option<usize>,
 }
+
+/// Stories listed in a text report on a terminal, unless `--top` says.
+const TERMINAL_TOP: usize = 20;
 
 /// Runs the command; returns the exit code.
 pub fn run(args: Args) -> Result<i32, Error> {
+    if args.top.is_some() && args.format != Format::Text {
+        return Err(Error::Usage(
+            "--top limits the text report; the other formats hold everything".into(),
+        ));
+    }
+    let top = match args.top {
+        Some(0) => None,
+        Some(top) => Some(top),
+        None if args.output.is_none() && std::io::stdout().is_terminal() => Some(TERMINAL_TOP),
+        None => None,
+    };
     let (analysis, problems) = read_and_analyse(&args.input, &args.tuning)?;
     let report = Report::new(&analysis, &problems);
     write_to(args.output.as_deref(), |out| {
-        report.write(args.format, &analysis, out)
+        report.write(args.format, &analysis, top, out)
     })?;
     Ok(exit_code(!problems.is_empty()))
 }

@@ -21,6 +21,8 @@ const HEAT_MAP_MEMBERS: usize = 12;
 const SUBSTORIES_SHOWN: usize = 10;
 /// Members listed on a story's card; the rest are counted.
 const MEMBERS_SHOWN: usize = 50;
+/// Members listed on a sub-story's card: its story lists them all already.
+const SUBSTORY_MEMBERS_SHOWN: usize = 10;
 /// Stories shown as full cards (members, heat map, sub-stories); the rest
 /// are listed one line each, so a large corpus still gives a page a
 /// browser opens quickly.
@@ -67,6 +69,13 @@ fn text_element(tag: &str, class: &str, text: &str) -> String {
     )
 }
 
+/// An id, isolated left to right: beside right-to-left text an id such as
+/// `000_a81349` would otherwise be reordered by the bidirectional
+/// algorithm (and read "a81349 · 000_").
+fn id_element(id: &str) -> String {
+    format!("<bdi class=\"id\" dir=\"ltr\">{}</bdi>", escape(id))
+}
+
 /// The text with the given byte ranges (sorted, disjoint) marked, cut to
 /// [`TEXT_CHARS`] characters.
 fn marked(text: &str, ranges: &[Range<usize>]) -> String {
@@ -107,13 +116,15 @@ ol.members { list-style: none; padding: 0; margin: .4rem 0; }
 ol.members li { display: flex; align-items: center; gap: .6rem; padding: .15rem 0; }
 .bar { flex: 0 0 120px; height: 10px; background: #e3e6ea; border-radius: 5px; overflow: hidden; }
 .bar span { display: block; height: 100%; background: #4c78a8; }
-.score { font-variant-numeric: tabular-nums; width: 3.5rem; color: #5a6270; }
+.score { font-variant-numeric: tabular-nums; flex: 0 0 5.5rem; white-space: nowrap; color: #5a6270; }
 .title { flex: 1; }
 .id, .tag { font-size: .8rem; color: #5a6270; }
 .tag { background: #eef1f5; border-radius: 4px; padding: 0 .35rem; }
 table.heat { border-collapse: collapse; margin: .6rem 0; font-size: .7rem; }
 table.heat td { width: 2.1rem; height: 1.6rem; text-align: center; border: 1px solid #fff; }
 table.heat th { font-weight: normal; color: #5a6270; padding: 0 .3rem; text-align: right; }
+.legend { display: flex; align-items: center; gap: 2px; font-size: .7rem; color: #5a6270; margin: 0 0 .6rem; }
+.legend span.h { width: 1.4rem; height: .8rem; display: inline-block; }
 .pair { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; margin: .6rem 0; }
 .doc { background: #fafbfc; border: 1px solid #e3e6ea; border-radius: 6px; padding: .6rem .8rem; white-space: pre-wrap; font-size: .9rem; line-height: 1.5; }
 .doc h4 { margin: 0 0 .4rem; font-size: .85rem; color: #5a6270; white-space: normal; }
@@ -130,7 +141,7 @@ fn heat_style() -> String {
     (0..HEAT_SHADES)
         .map(|i| {
             let alpha = 0.08 + 0.92 * (i as f64 + 0.5) / HEAT_SHADES as f64;
-            format!("td.h{i} {{ background: rgba(76,120,168,{alpha:.2}); }}\n")
+            format!(".h{i} {{ background: rgba(76,120,168,{alpha:.2}); }}\n")
         })
         .collect()
 }
@@ -183,20 +194,62 @@ impl Page<'_> {
             return;
         }
         let vectors = &self.analysis.vectors.vectors;
-        out.push_str("<table class=\"heat\" aria-label=\"pairwise similarity of members\">");
+        out.push_str(&format!(
+            "<p class=\"meta\">Cosine similarity between members, pair by pair (the first \
+             {} in the list above, numbered as there); the list's score is each member's \
+             similarity to the story as a whole.</p><table class=\"heat\"><tr><th></th>",
+            members.len()
+        ));
+        for column in 1..=members.len() {
+            out.push_str(&format!("<th scope=\"col\">{column}</th>"));
+        }
+        out.push_str("</tr>");
         for (row, a) in members.iter().enumerate() {
-            out.push_str(&format!("<tr><th>{}</th>", row + 1));
+            out.push_str(&format!(
+                "<tr><th scope=\"row\" title=\"{}\">{}</th>",
+                escape(a),
+                row + 1
+            ));
             for b in &members {
                 let s = vectors[self.doc(a)].dot(&vectors[self.doc(b)]) as f64;
                 out.push_str(&format!("<td class=\"h{}\">{s:.2}</td>", heat_class(s)));
             }
             out.push_str("</tr>");
         }
-        out.push_str("</table>");
+        out.push_str("</table><p class=\"legend\">cosine 0");
+        for shade in 0..HEAT_SHADES {
+            out.push_str(&format!("<span class=\"h h{shade}\"></span>"));
+        }
+        out.push_str("1</p>");
     }
 
-    fn story(&self, story: &StoryReport, out: &mut String) {
-        let sub = story.id.contains('.');
+    /// Says how much of its story a sub-story holds; when it is most of
+    /// it, names the few members outside it, which tell it apart.
+    fn substory_note(&self, story: &StoryReport, parent: Option<&StoryReport>, out: &mut String) {
+        let Some(parent) = parent else {
+            return;
+        };
+        let mut note = format!("{} of the story's {} documents", story.size, parent.size);
+        let outside: Vec<&str> = parent
+            .members
+            .iter()
+            .map(|m| m.id.as_str())
+            .filter(|id| !story.members.iter().any(|m| m.id == *id))
+            .collect();
+        let mostly = story.size * 4 >= parent.size * 3 && outside.len() <= SUBSTORY_MEMBERS_SHOWN;
+        if mostly && !outside.is_empty() {
+            note.push_str("; all but ");
+            out.push_str(&format!("<p class=\"meta\">{}", escape(&note)));
+            let ids: Vec<String> = outside.iter().map(|id| id_element(id)).collect();
+            out.push_str(&ids.join(", "));
+            out.push_str("</p>");
+        } else {
+            out.push_str(&format!("<p class=\"meta\">{}</p>", escape(&note)));
+        }
+    }
+
+    fn story(&self, story: &StoryReport, parent: Option<&StoryReport>, out: &mut String) {
+        let sub = parent.is_some();
         out.push_str(&format!(
             "<article class=\"{}\" id=\"{}\">",
             if sub { "substory" } else { "story" },
@@ -204,8 +257,7 @@ impl Page<'_> {
         ));
         out.push_str(&text_element("h3", "headline", &story.headline));
         let mut meta = format!(
-            "{} · {} document{} · cohesion {:.2}",
-            story.id,
+            " · {} document{} · cohesion {:.2}",
             story.size,
             if story.size == 1 { "" } else { "s" },
             story.cohesion
@@ -216,17 +268,27 @@ impl Page<'_> {
         if let Some(thread) = &story.thread {
             meta.push_str(&format!(" · thread {thread}"));
         }
-        out.push_str(&format!("<p class=\"meta\">{}</p>", escape(&meta)));
+        out.push_str(&format!(
+            "<p class=\"meta\">{}{}</p>",
+            id_element(&story.id),
+            escape(&meta)
+        ));
         out.push_str(&text_element("p", "label", &story.label.join(" · ")));
+        let shown = if sub {
+            self.substory_note(story, parent, out);
+            SUBSTORY_MEMBERS_SHOWN
+        } else {
+            MEMBERS_SHOWN
+        };
         out.push_str("<ol class=\"members\">");
-        for (i, m) in story.members.iter().enumerate().take(MEMBERS_SHOWN) {
+        for (i, m) in story.members.iter().enumerate().take(shown) {
             out.push_str(&format!(
-                "<li><span class=\"score\">{}. {:.2}</span><span class=\"bar\"><span style=\"width:{:.0}%\"></span></span>{}<span class=\"id\">{}</span>",
+                "<li><span class=\"score\">{}. {:.2}</span><span class=\"bar\"><span style=\"width:{:.0}%\"></span></span>{}{}",
                 i + 1,
                 m.similarity,
                 (m.similarity.clamp(0.0, 1.0) * 100.0),
                 text_element("span", "title", &m.title),
-                escape(&m.id)
+                id_element(&m.id)
             ));
             if let Some(group) = &m.duplicate_group {
                 out.push_str(&format!(
@@ -236,16 +298,18 @@ impl Page<'_> {
             }
             out.push_str("</li>");
         }
-        if story.members.len() > MEMBERS_SHOWN {
+        if story.members.len() > shown {
             out.push_str(&format!(
                 "<li class=\"meta\">… and {} more, less central</li>",
-                story.members.len() - MEMBERS_SHOWN
+                story.members.len() - shown
             ));
         }
         out.push_str("</ol>");
-        self.heat_map(story, out);
-        for sub in story.substories.iter().take(SUBSTORIES_SHOWN) {
-            self.story(sub, out);
+        if !sub {
+            self.heat_map(story, out);
+        }
+        for substory in story.substories.iter().take(SUBSTORIES_SHOWN) {
+            self.story(substory, Some(story), out);
         }
         if story.substories.len() > SUBSTORIES_SHOWN {
             out.push_str(&format!(
@@ -300,11 +364,12 @@ impl Page<'_> {
                     (doc, &in_doc, format!("Jaccard {:.4}", m.jaccard)),
                 ] {
                     out.push_str(&format!(
-                        "<div class=\"doc\" dir=\"{}\"><h4 dir=\"{}\">{} · {}</h4>{}</div>",
+                        "<div class=\"doc\" dir=\"{}\"><h4 dir=\"{}\">{} · {} · {}</h4>{}</div>",
                         direction(&d.body),
                         direction(&d.title),
                         escape(&d.title),
-                        escape(&format!("{} · {note}", d.id)),
+                        id_element(&d.id),
+                        escape(&note),
                         marked(&d.body, ranges)
                     ));
                 }
@@ -329,7 +394,8 @@ fn story_list(summary: &str, stories: &[&StoryReport], sizes: bool, out: &mut St
             String::new()
         };
         out.push_str(&format!(
-            "<li id=\"{id}\"><span class=\"id\">{id}{size}</span>{}</li>",
+            "<li id=\"{id}\">{}<span class=\"id\">{size}</span>{}</li>",
+            id_element(&story.id),
             text_element("span", "title", &story.headline)
         ));
     }
@@ -361,7 +427,7 @@ pub fn write(report: &Report, analysis: &Analysis, out: &mut dyn Write) -> io::R
     let (several, single): (Vec<&StoryReport>, Vec<&StoryReport>) =
         report.stories.iter().partition(|st| st.size > 1);
     for story in several.iter().take(STORIES_IN_FULL) {
-        page.story(story, &mut html);
+        page.story(story, None, &mut html);
     }
     if several.len() > STORIES_IN_FULL {
         let summary = format!(

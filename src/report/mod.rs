@@ -410,15 +410,18 @@ impl Report {
     }
 
     /// Writes the report of `analysis` (the one it was made from) in
-    /// `format`.
+    /// `format`. `top` limits what the text report lists (the largest
+    /// stories, threads and groups; `None` lists all); other formats hold
+    /// everything.
     pub fn write(
         &self,
         format: Format,
         analysis: &Analysis,
+        top: Option<usize>,
         out: &mut dyn Write,
     ) -> io::Result<()> {
         match format {
-            Format::Text => text::write(self, out),
+            Format::Text => text::write(self, top, out),
             Format::Html => html::write(self, analysis, out),
             Format::Json => {
                 serde_json::to_writer_pretty(&mut *out, self)?;

@@ -66,8 +66,11 @@ fn write_story(story: &StoryReport, indent: &str, out: &mut dyn Write) -> io::Re
     Ok(())
 }
 
-/// Writes the text report.
-pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+/// Writes the text report; `top` limits the stories of several documents,
+/// threads and near-duplicate groups listed (largest first), and folds
+/// single-document stories into a count.
+pub fn write(report: &Report, top: Option<usize>, out: &mut dyn Write) -> io::Result<()> {
+    let shown = top.unwrap_or(usize::MAX);
     let s = &report.summary;
     writeln!(
         out,
@@ -99,7 +102,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     if !threads.is_empty() {
         writeln!(out)?;
         writeln!(out, "Threads of several stories: {}", threads.len())?;
-        for thread in threads {
+        for thread in threads.iter().take(shown) {
             writeln!(
                 out,
                 "  {} · {} · {} · label: {} · {}",
@@ -112,14 +115,17 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     let (multi, single): (Vec<_>, Vec<_>) = report.stories.iter().partition(|s| s.size > 1);
-    for story in &multi {
+    for story in multi.iter().take(shown) {
         writeln!(out)?;
         write_story(story, "", out)?;
     }
     if !single.is_empty() {
         writeln!(out)?;
         writeln!(out, "Single-document stories: {}", single.len())?;
-        for story in &single {
+        for story in single
+            .iter()
+            .take(if top.is_some() { 0 } else { usize::MAX })
+        {
             let m = &story.members[0];
             writeln!(
                 out,
@@ -137,7 +143,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             "Near-duplicate groups (pairs verified at Jaccard ≥ {}; scores are Jaccard to the representative)",
             report.settings.dup_threshold
         )?;
-        for group in &report.duplicate_groups {
+        for group in report.duplicate_groups.iter().take(shown) {
             writeln!(
                 out,
                 "{} · {} · story {}",
@@ -159,6 +165,33 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                     short(&m.title)
                 )?;
             }
+        }
+    }
+    if let Some(top) = top {
+        let hidden = |count: usize| count.saturating_sub(top);
+        let (stories, threads, groups) = (
+            hidden(multi.len()),
+            hidden(threads.len()),
+            hidden(report.duplicate_groups.len()),
+        );
+        if stories + threads + groups + single.len() > 0 {
+            writeln!(out)?;
+            writeln!(
+                out,
+                "Shown: the {top} largest of each list. Not shown: {}, {}, {}, {} (--top 0 shows all)",
+                plural(
+                    stories,
+                    "story of several documents",
+                    "stories of several documents"
+                ),
+                plural(
+                    single.len(),
+                    "single-document story",
+                    "single-document stories"
+                ),
+                plural(threads, "thread", "threads"),
+                plural(groups, "near-duplicate group", "near-duplicate groups"),
+            )?;
         }
     }
     Ok(())
