@@ -40,6 +40,28 @@ pub enum Command {
 }
 
 /// Parses a threshold in (0, 1].
+/// Subcommands that a build without their cargo feature lacks, with the
+/// feature that brings them.
+const FEATURE_COMMANDS: [(&str, &str, bool); 4] = [
+    ("index", "index", cfg!(feature = "index")),
+    ("check", "index", cfg!(feature = "index")),
+    ("publish", "index", cfg!(feature = "index")),
+    ("serve", "serve", cfg!(feature = "serve")),
+];
+
+/// What to say when the first argument names a subcommand this build
+/// lacks: clap would only call it unrecognised.
+pub fn missing_feature(first: Option<std::ffi::OsString>) -> Option<String> {
+    let first = first?;
+    let &(command, feature, _) = FEATURE_COMMANDS
+        .iter()
+        .find(|&&(command, _, built)| !built && first == command)?;
+    Some(format!(
+        "`{command}` is not in this build: it needs the `{feature}` feature \
+         (cargo install --path . --features serve, or cargo build --release --features serve)"
+    ))
+}
+
 /// Parses one of the library's named choices, listing them (with what
 /// each does) in `--help`.
 pub fn choice<T: Choice + Send + Sync>() -> impl TypedValueParser<Value = T> {
@@ -74,5 +96,21 @@ pub fn document_bytes(s: &str) -> Result<u64, String> {
         Err(format!(
             "{n} is outside 1..={MAX_DOCUMENT_BYTES_LIMIT} (1 GiB)"
         ))
+    }
+}
+
+#[cfg(test)]
+mod feature_tests {
+    use super::missing_feature;
+
+    #[test]
+    fn commands_of_missing_features_are_named() {
+        let said = missing_feature(Some("serve".into()));
+        assert_eq!(said.is_some(), !cfg!(feature = "serve"));
+        if let Some(said) = said {
+            assert!(said.contains("--features serve"), "{said}");
+        }
+        assert_eq!(missing_feature(Some("run".into())), None);
+        assert_eq!(missing_feature(None), None);
     }
 }

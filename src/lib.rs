@@ -77,3 +77,8 @@ mod unionfind;
 pub mod vector;
 
 pub use pipeline::{Analysis, Config, DedupAnalysis, PairSearch, analyse, deduplicate};
+
+/// The README's Rust example, compiled and run as a doc-test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

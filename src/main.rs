@@ -8,6 +8,10 @@ use clap::Parser;
 use story_cluster::error::EXIT_OK;
 
 fn main() {
+    if let Some(message) = cli::missing_feature(std::env::args_os().nth(1)) {
+        story_cluster::error::note(format_args!("story-cluster: error: {message}"));
+        std::process::exit(story_cluster::error::EXIT_USAGE);
+    }
     let args = cli::Cli::parse();
     let code = match cmd::dispatch(args) {
         Ok(code) => code,
