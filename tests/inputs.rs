@@ -38,6 +38,21 @@ fn check(paths: &[&std::ffi::OsStr], code: i32, kept: &[&str], messages: &[&str]
     }
 }
 
+/// Runs `run -f tsv` with `args` on `dir`: the exit code, stdout, stderr.
+fn run_tsv(args: &[&str], dir: &std::path::Path) -> (Option<i32>, String, String) {
+    let output = story_cluster()
+        .args(["run", "-f", "tsv"])
+        .args(args)
+        .arg(dir)
+        .output()
+        .unwrap();
+    (
+        output.status.code(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
 fn ids(tsv: &str) -> Vec<&str> {
     tsv.lines()
         .skip(1)
@@ -149,15 +164,10 @@ fn huge_documents_are_refused_not_loaded() {
     let dir = folder_with(|d| {
         fs::write(d.path().join("huge.txt"), "word ".repeat(1000)).unwrap();
     });
-    let output = story_cluster()
-        .args(["run", "--format", "tsv", "--max-document-bytes", "1000"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let err = String::from_utf8(output.stderr).unwrap();
+    let (code, stdout, err) = run_tsv(&["--max-document-bytes", "1000"], dir.path());
+    assert_eq!(code, Some(1));
     assert!(err.contains("huge.txt: file too large"), "{err}");
-    assert_eq!(ids(&String::from_utf8(output.stdout).unwrap()), ["good"]);
+    assert_eq!(ids(&stdout), ["good"]);
 }
 
 #[test]
@@ -506,19 +516,13 @@ fn a_json_array_is_read_item_by_item() {
     items[9] = "{\"id\":\"no text\"}".into();
     let array = format!("[{}]", items.join(","));
     let dir = folder_with(|d| fs::write(d.path().join("items.json"), array).unwrap());
-    let output = story_cluster()
-        .args(["run", "-f", "tsv", "--max-document-bytes", "1000"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8(output.stderr).unwrap();
+    let (code, stdout, stderr) = run_tsv(&["--max-document-bytes", "1000"], dir.path());
+    assert_eq!(code, Some(1));
     assert!(
         stderr.contains("items.json:1: item [7]: longer than 1000 bytes"),
         "{stderr}"
     );
     assert!(stderr.contains("items.json:1: item [9]: "), "{stderr}");
-    let stdout = String::from_utf8(output.stdout).unwrap();
     // 298 items and good.txt.
     assert_eq!(ids(&stdout).len(), 299);
 }
@@ -540,15 +544,9 @@ fn a_compression_bomb_is_cut_off() {
         }
         encoder.finish().unwrap();
     });
-    let output = story_cluster()
-        .args(["run", "-f", "tsv"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8(output.stderr).unwrap();
+    let (code, stdout, stderr) = run_tsv(&[], dir.path());
+    assert_eq!(code, Some(1));
     assert!(stderr.contains("decompresses to more than"), "{stderr}");
     assert!(stderr.lines().count() < 30, "{stderr}");
-    let stdout = String::from_utf8(output.stdout).unwrap();
     assert_eq!(ids(&stdout), ["first", "good", "x"]);
 }

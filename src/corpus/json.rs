@@ -607,21 +607,6 @@ mod tests {
     }
 
     #[test]
-    fn long_lines_are_skipped_not_held() {
-        let options = ReadOptions {
-            max_document_bytes: 40,
-            ..ReadOptions::default()
-        };
-        let input = format!(
-            "{{\"id\":\"a\",\"text\":\"{}\"}}\n{{\"id\":\"b\",\"text\":\"ok\"}}\n",
-            "x".repeat(100)
-        );
-        let (docs, problems) = read("f.jsonl", input.as_bytes(), &options);
-        assert_eq!(docs.len(), 1);
-        assert_eq!(problems[0].line, Some(1));
-    }
-
-    #[test]
     fn reads_an_array() {
         let (docs, problems) = read_str("[\n {\"id\":\"a\",\"text\":\"x\"},\n {\"id\":\"b\"}\n]\n");
         assert_eq!(docs.len(), 1);
@@ -667,18 +652,26 @@ mod tests {
     }
 
     #[test]
-    fn long_elements_are_skipped_not_held() {
+    fn long_records_are_skipped_not_held() {
         let options = ReadOptions {
             max_document_bytes: 40,
             ..ReadOptions::default()
         };
-        let input = format!(
-            "[{{\"id\":\"a\",\"text\":\"{}\"}},{{\"id\":\"b\",\"text\":\"ok\"}}]",
-            "x".repeat(100)
-        );
-        let (docs, problems) = read("f.json", input.as_bytes(), &options);
-        assert_eq!(docs.len(), 1);
-        assert_eq!(docs[0].id, "b");
-        assert!(problems[0].message.starts_with("item [0]: longer than 40"));
+        let long = format!("{{\"id\":\"a\",\"text\":\"{}\"}}", "x".repeat(100));
+        let short = "{\"id\":\"b\",\"text\":\"ok\"}";
+        for (input, said) in [
+            (format!("{long}\n{short}\n"), "longer than 40"),
+            (format!("[{long},{short}]"), "item [0]: longer than 40"),
+        ] {
+            let (docs, problems) = read("f.json", input.as_bytes(), &options);
+            let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+            assert_eq!(ids, ["b"]);
+            assert_eq!(problems[0].line, Some(1));
+            assert!(
+                problems[0].message.starts_with(said),
+                "{}",
+                problems[0].message
+            );
+        }
     }
 }
