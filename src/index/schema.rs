@@ -82,11 +82,11 @@ CREATE TABLE IF NOT EXISTS scripts (
 /// Sets the connection up (WAL, a generous busy timeout so that writers
 /// queue instead of failing) and creates the tables if needed.
 pub fn prepare(conn: &Connection) -> rusqlite::Result<()> {
-    conn.busy_timeout(std::time::Duration::from_secs(60))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
     // WAL: readers never block the writer; NORMAL keeps every committed
     // transaction through a process crash (a power loss may lose the last
     // ones, never corrupt the file).
-    conn.pragma_update(None, "journal_mode", "WAL")?;
+    set_wal(conn)?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     // Reads through a memory map and a larger page cache: a check's band
     // lookups and candidate texts cost a system call per page otherwise
@@ -112,6 +112,33 @@ pub fn prepare(conn: &Connection) -> rusqlite::Result<()> {
         }
     }
 }
+
+/// Puts the database in WAL mode, once for the file's life. Changing the
+/// mode needs the file to itself, and SQLite answers "database is locked"
+/// at once, without its busy handler, when another connection is opening
+/// it (two writers creating one index together): so the mode is read
+/// first, and the change retried for as long as the busy timeout.
+fn set_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let started = std::time::Instant::now();
+    loop {
+        let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+        if mode.eq_ignore_ascii_case("wal") {
+            return Ok(());
+        }
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Err(rusqlite::Error::SqliteFailure(err, _))
+                if err.code == rusqlite::ErrorCode::DatabaseBusy
+                    && started.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => other?,
+        }
+    }
+}
+
+/// How long a connection waits for another's lock before it fails.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Columns added since schema 1, for an index made before them. Items
 /// stored then have no body (a settle reads their normalised text instead)
