@@ -313,7 +313,10 @@ fn main() {
     // sending its next check as soon as the last is answered (saturation),
     // then at 50 checks/s each (latency counted from when each check was
     // due, so a late answer delays the count of the next).
+    // In the paced phase the writer too keeps a publisher's pace (40 items
+    // a second, so the phase lasts 10 s and its settles run during it).
     for (phase, with_writer, rate) in [(0, false, None), (1, true, None), (2, true, Some(50.0))] {
+        let writer_rate = rate.map(|_| 40.0);
         let fresh: Vec<String> = generated
             .iter()
             .map(|d| {
@@ -330,9 +333,13 @@ fn main() {
                 if !with_writer {
                     std::thread::sleep(Duration::from_secs(10));
                 }
-                for body in fresh.iter().filter(|_| with_writer) {
+                for (i, body) in fresh.iter().filter(|_| with_writer).enumerate() {
                     if start.elapsed() > Duration::from_secs(60) {
                         break;
+                    }
+                    if let Some(rate) = writer_rate {
+                        let due = start + Duration::from_secs_f64(i as f64 / rate);
+                        std::thread::sleep(due.saturating_duration_since(Instant::now()));
                     }
                     let (status, _) = post(&agent, &items_url, body);
                     assert_eq!(status, 200);
@@ -381,7 +388,8 @@ fn main() {
             None => String::new(),
         };
         let name = if with_writer {
-            format!("HTTP: {LOADED_CLIENTS} checkers{pace}, writer + settles")
+            let writer_pace = writer_rate.map_or(String::new(), |r| format!(" at {r}/s"));
+            format!("HTTP: {LOADED_CLIENTS} checkers{pace}, writer{writer_pace} + settles")
         } else {
             format!("HTTP: {LOADED_CLIENTS} checkers{pace} alone")
         };

@@ -450,14 +450,20 @@ fn router(app: App) -> Router {
         .with_state(app)
 }
 
-/// Lowers the calling thread's scheduling priority (Linux sets it per
-/// thread), so that requests get the cores first.
+/// Puts the calling thread in the background (Linux schedules threads one
+/// by one): SCHED_IDLE, so that it runs only on a core no request wants
+/// and a request's thread takes the core back at once; a nice value of 10
+/// where that policy is refused.
 fn in_background() {
     #[cfg(target_os = "linux")]
-    // SAFETY: setpriority on the calling thread (who = 0) with a valid
-    // priority only changes how this thread is scheduled.
+    // SAFETY: sched_setscheduler and setpriority on the calling thread
+    // (pid 0) with valid arguments only change how this thread is
+    // scheduled.
     unsafe {
-        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
+        let param = libc::sched_param { sched_priority: 0 };
+        if libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) != 0 {
+            libc::setpriority(libc::PRIO_PROCESS, 0, 10);
+        }
     }
 }
 

@@ -48,6 +48,9 @@ pub struct State {
     df: Vec<u32>,
     documents_in: [u32; Script::COUNT],
     stories: Vec<StoryState>,
+    /// Per story slot, 1 / its unique members: scoring reads this dense
+    /// array, not every touched story's state.
+    member_share: Vec<f32>,
     slot_of: AHashMap<i64, usize>,
     /// Per term id: (story slot, centroid weight).
     postings: Vec<Vec<(u32, f32)>>,
@@ -196,15 +199,27 @@ impl State {
                 *sum += weight * centroid_weight;
             }
         }
-        touched
-            .into_iter()
-            .map(|slot| {
-                let story = &self.stories[slot as usize];
-                let mean = sums[slot as usize] / story.unique_items.max(1) as f32;
-                (story, mean * story.time_factor(time, decay))
-            })
+        // Time only lowers a score, so a story whose mean before time
+        // cannot beat the best so far is passed over without reading its
+        // state (most touched stories share one minor term).
+        let mut best: Option<(&StoryState, f32)> = None;
+        for slot in touched {
+            let mean = sums[slot as usize] * self.member_share[slot as usize];
+            if best.is_some_and(|(_, b)| mean < b) {
+                continue;
+            }
+            let story = &self.stories[slot as usize];
+            let score = mean * story.time_factor(time, decay);
             // Ties go to the older story.
-            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.id.cmp(&a.0.id)))
+            let better = match best {
+                None => true,
+                Some((held, b)) => score > b || (score == b && story.id < held.id),
+            };
+            if better {
+                best = Some((story, score));
+            }
+        }
+        best
     }
 
     /// Mean similarity of an item to the members of story `id`, time
@@ -226,31 +241,52 @@ impl State {
         self.slot_of.get(&id).map(|&slot| &self.stories[slot])
     }
 
-    /// Adds or replaces a story.
+    /// Adds or replaces a story. Postings stay sorted by slot, so that a
+    /// story's entries are found by binary search and changed in place: a
+    /// writer updating a large story holds the write lock for microseconds,
+    /// not for a scan of every posting list its terms are in.
     pub fn put_story(&mut self, story: StoryState) {
-        let id = story.id;
-        let slot = match self.slot_of.get(&id) {
-            Some(&slot) => {
-                for &(term, _) in &self.stories[slot].centroid {
-                    self.postings[term as usize].retain(|p| p.0 != slot as u32);
-                }
-                slot
-            }
+        let slot = match self.slot_of.get(&story.id) {
+            Some(&slot) => slot,
             None => {
                 self.stories.push(StoryState {
-                    id,
+                    id: story.id,
                     unique_items: 0,
                     centroid: Vec::new(),
                     span: None,
                 });
-                self.slot_of.insert(id, self.stories.len() - 1);
+                self.member_share.push(0.0);
+                self.slot_of.insert(story.id, self.stories.len() - 1);
                 self.stories.len() - 1
             }
-        };
-        for &(term, weight) in &story.centroid {
-            self.postings[term as usize].push((slot as u32, weight));
+        } as u32;
+        self.member_share[slot as usize] = 1.0 / story.unique_items.max(1) as f32;
+        let position = |postings: &[(u32, f32)]| postings.binary_search_by_key(&slot, |p| p.0);
+        // Terms the new centroid lacks (both centroids are sorted by term).
+        let old = std::mem::take(&mut self.stories[slot as usize].centroid);
+        let mut new_terms = story.centroid.iter().map(|e| e.0).peekable();
+        for &(term, _) in &old {
+            while new_terms.next_if(|&t| t < term).is_some() {}
+            if new_terms.peek() != Some(&term) {
+                let postings = &mut self.postings[term as usize];
+                if let Ok(at) = position(postings) {
+                    postings.remove(at);
+                }
+            }
         }
-        self.stories[slot] = story;
+        for &(term, weight) in &story.centroid {
+            let postings = &mut self.postings[term as usize];
+            // The newest story's entries go last (every story, on a load).
+            if postings.last().is_none_or(|p| p.0 < slot) {
+                postings.push((slot, weight));
+                continue;
+            }
+            match position(postings) {
+                Ok(at) => postings[at].1 = weight,
+                Err(at) => postings.insert(at, (slot, weight)),
+            }
+        }
+        self.stories[slot as usize] = story;
     }
 
     /// A stored vector read back, its unknown terms added.
@@ -401,5 +437,51 @@ mod tests {
         // Replacing a centroid replaces its postings.
         state.put_story(story(1, 1, vec![(z, 1.0)]));
         assert!(state.best_story(&item, None, &decay).is_none());
+    }
+
+    #[test]
+    fn postings_follow_every_update_of_a_story() {
+        // Random stories, replaced many times: scoring through the postings
+        // must equal the mean dot product with each centroid.
+        let mut state = State::default();
+        let terms: Vec<u32> = (0..40).map(|t| state.term_id(&format!("t{t}"))).collect();
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let centroid = |next: &mut dyn FnMut() -> u64| -> Vector {
+            let mut v: Vector = Vec::new();
+            for &t in &terms {
+                if next().is_multiple_of(4) {
+                    v.push((t, (next() % 100) as f32 / 100.0 + 0.01));
+                }
+            }
+            v
+        };
+        let decay = TimeDecay::default();
+        for round in 0..300 {
+            let id = (next() % 12) as i64;
+            state.put_story(story(id, 1 + (round % 3), centroid(&mut next)));
+            let item = centroid(&mut next);
+            let expected = state
+                .stories
+                .iter()
+                .map(|s| dot(&item, &s.centroid) / s.unique_items as f32)
+                .filter(|&score| score > 0.0)
+                .fold(None, |best: Option<f32>, s| {
+                    Some(best.map_or(s, |b| b.max(s)))
+                });
+            let found = state.best_story(&item, None, &decay).map(|(_, s)| s);
+            match (expected, found) {
+                (Some(e), Some(f)) => assert!((e - f).abs() < 1e-4, "round {round}: {e} {f}"),
+                (e, f) => assert_eq!(e.is_some(), f.is_some(), "round {round}"),
+            }
+            for postings in &state.postings {
+                assert!(postings.windows(2).all(|w| w[0].0 < w[1].0));
+            }
+        }
     }
 }
