@@ -52,6 +52,9 @@ fn command_line(line: &str) -> Option<Vec<&str>> {
     if !cfg!(feature = "index") && ["index", "check", "publish", "serve"].contains(&command) {
         return None;
     }
+    if !cfg!(feature = "parquet") && rest.contains(".parquet") {
+        return None;
+    }
     Some(rest.split_whitespace().collect())
 }
 

@@ -72,6 +72,21 @@ pub fn run(args: Args) -> Result<i32, Error> {
     if args.explain {
         explain(&config);
     }
+    let parquet_out = args.output.as_deref().is_some_and(|p| {
+        p.to_string_lossy()
+            .to_ascii_lowercase()
+            .ends_with(".parquet")
+    });
+    if parquet_out && args.emit != Emit::Unique {
+        return Err(Error::Usage(
+            "a .parquet output holds documents: it goes with --emit unique".into(),
+        ));
+    }
+    if parquet_out && !cfg!(feature = "parquet") {
+        return Err(Error::Usage(
+            "writing Parquet needs the `parquet` feature (cargo install --path . --features serve,parquet)".into(),
+        ));
+    }
     let corpus = read_corpus(&args.input)?;
     let search = if args.exact {
         PairSearch::Exact
@@ -86,13 +101,31 @@ pub fn run(args: Args) -> Result<i32, Error> {
         }
         Emit::Unique => {
             let kept = unique_documents(&analysis, args.keep);
-            write_to(args.output.as_deref(), |out| write_documents(&kept, out))?;
+            match args.output.as_deref() {
+                #[cfg(feature = "parquet")]
+                Some(path) if parquet_out => write_parquet(&kept, path)?,
+                output => write_to(output, |out| write_documents(&kept, out))?,
+            }
         }
     }
     // The process ends here: freeing every document and text one by one
     // would take 5 % of a run, and the system reclaims them at once.
     std::mem::forget(analysis);
     Ok(exit_code(!corpus.problems.is_empty()))
+}
+
+/// Writes the kept documents to a Parquet file.
+#[cfg(feature = "parquet")]
+fn write_parquet(
+    kept: &[&story_cluster::corpus::Document],
+    path: &std::path::Path,
+) -> Result<(), Error> {
+    let fail = |err: &dyn std::fmt::Display| {
+        Error::Input(format!("{}: cannot write: {err}", path.display()))
+    };
+    let file = std::fs::File::create(path).map_err(|err| fail(&err))?;
+    story_cluster::corpus::parquet::write(kept, std::io::BufWriter::new(file))
+        .map_err(|err| fail(&err))
 }
 
 fn explain(config: &Config) {

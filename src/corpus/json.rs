@@ -543,30 +543,23 @@ pub fn document_from_value(value: serde_json::Value, at: String) -> Result<Docum
 }
 
 fn into_document(record: Record, at: String) -> Result<Document, String> {
-    let id = match record.id {
-        Some(Id::Text(id)) if !id.trim().is_empty() => id.trim().to_owned(),
-        Some(Id::Number(n)) => n.to_string(),
-        Some(Id::Text(_)) => return Err("empty `id`; skipped".into()),
-        None => return Err("missing field `id`; skipped".into()),
-    };
-    let body = match record.text {
-        Some(text) if !text.trim().is_empty() => text,
-        Some(_) => return Err(format!("document '{id}' has empty `text`; skipped")),
-        None => return Err(format!("document '{id}' has no field `text`; skipped")),
-    };
-    let non_empty = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    let id = record.id.map(|id| match id {
+        Id::Text(id) => id,
+        Id::Number(n) => n.to_string(),
+    });
     let date = record.date.map(|date| match date {
         Date::Text(text) => text,
         Date::Number(number) => number.to_string(),
     });
-    let title = record.title.unwrap_or_default();
-    Ok(Document {
-        source: non_empty(record.source),
-        url: non_empty(record.url),
-        origin: at,
-        ..Document::new(&id, title.trim(), &body)
+    super::Fields {
+        id,
+        text: record.text,
+        title: record.title,
+        date,
+        url: record.url,
+        source: record.source,
     }
-    .dated(date))
+    .into_document(at)
 }
 
 #[cfg(test)]
@@ -673,5 +666,19 @@ mod tests {
                 problems[0].message
             );
         }
+    }
+
+    #[test]
+    fn a_headline_alone_is_a_document() {
+        let (docs, problems) = read_str(concat!(
+            "{\"id\":\"h\",\"title\":\"Only a headline\",\"text\":\"\"}\n",
+            "{\"id\":\"e\",\"title\":\" \",\"text\":\"\"}\n",
+        ));
+        assert_eq!(docs.len(), 1);
+        assert_eq!(
+            (docs[0].title.as_str(), docs[0].body.as_str()),
+            ("Only a headline", "")
+        );
+        assert!(problems[0].message.contains("empty `text`"));
     }
 }

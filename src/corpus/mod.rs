@@ -13,6 +13,8 @@ mod feed;
 #[cfg(feature = "feeds")]
 mod html;
 mod json;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 mod sources;
 mod text_file;
 
@@ -98,6 +100,48 @@ impl Document {
     /// Days since 1970-01-01 of the document's time, if it has one.
     pub fn day(&self) -> Option<i64> {
         self.time.map(|t| t.div_euclid(DAY_SECONDS))
+    }
+}
+
+/// The fields of one record of a structured input (a JSON object, a
+/// Parquet row), before they are checked: one way to make a document from
+/// them, and one set of messages for what is missing.
+pub(crate) struct Fields {
+    pub id: Option<String>,
+    pub text: Option<String>,
+    pub title: Option<String>,
+    pub date: Option<String>,
+    pub url: Option<String>,
+    pub source: Option<String>,
+}
+
+impl Fields {
+    /// The document, or why the record is skipped; `at` says where it came
+    /// from.
+    pub(crate) fn into_document(self, at: String) -> Result<Document, String> {
+        let id = match self.id {
+            Some(id) if !id.trim().is_empty() => id.trim().to_owned(),
+            Some(_) => return Err("empty `id`; skipped".into()),
+            None => return Err("missing field `id`; skipped".into()),
+        };
+        let title = self.title.unwrap_or_default();
+        let body = match self.text {
+            Some(text) if !text.trim().is_empty() => text,
+            // A headline alone, as a text file of one line is (and as
+            // `dedup --emit unique` writes one back).
+            Some(_) if !title.trim().is_empty() => String::new(),
+            Some(_) => return Err(format!("document '{id}' has empty `text`; skipped")),
+            None => return Err(format!("document '{id}' has no field `text`; skipped")),
+        };
+        let non_empty =
+            |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        Ok(Document {
+            source: non_empty(self.source),
+            url: non_empty(self.url),
+            origin: at,
+            ..Document::new(&id, title.trim(), &body)
+        }
+        .dated(self.date))
     }
 }
 
@@ -267,6 +311,13 @@ fn read_source(
         #[cfg(feature = "feeds")]
         SourceKind::Feed => feed::read(&origin, reader, options),
         SourceKind::Stdin => read_sniffed(&origin, reader, options),
+        #[cfg(feature = "parquet")]
+        SourceKind::Parquet => {
+            drop(reader);
+            let read = parquet::read(&origin, &source.path, options);
+            stage.inc(std::fs::metadata(&source.path).map_or(0, |m| m.len()));
+            read
+        }
     }
 }
 

@@ -23,6 +23,9 @@ pub enum SourceKind {
     Feed,
     /// Standard input, sniffed for JSON or plain text.
     Stdin,
+    /// A Parquet file (`.parquet`): one document per row.
+    #[cfg(feature = "parquet")]
+    Parquet,
 }
 
 /// One file (or standard input) to read.
@@ -148,6 +151,9 @@ fn classify(path: &Path) -> Option<(SourceKind, bool)> {
         "jsonl" | "ndjson" | "json" => SourceKind::Json,
         #[cfg(feature = "feeds")]
         "rss" | "atom" | "xml" => SourceKind::Feed,
+        // Read by seeking in the file: not compressed as a whole.
+        #[cfg(feature = "parquet")]
+        "parquet" if !gzip => SourceKind::Parquet,
         _ => return None,
     };
     Some((kind, gzip))
@@ -159,10 +165,30 @@ fn is_hidden(path: &Path) -> bool {
         .is_some_and(|n| n.starts_with('.') && n != "." && n != "..")
 }
 
-#[cfg(feature = "feeds")]
-const KINDS: &str = ".txt, .md, .jsonl, .ndjson, .json, .rss, .atom, .xml, or those with .gz";
-#[cfg(not(feature = "feeds"))]
-const KINDS: &str = ".txt, .md, .jsonl, .ndjson, .json, or those with .gz";
+/// Why a file of this name is not read.
+fn not_read(path: &Path) -> String {
+    let name = path.to_string_lossy().to_ascii_lowercase();
+    if name.ends_with(".parquet") && !cfg!(feature = "parquet") {
+        "a Parquet file: this build reads them with the `parquet` feature \
+         (cargo install --path . --features serve,parquet)"
+            .into()
+    } else {
+        format!("not a kind of file this tool reads (expected {})", kinds())
+    }
+}
+
+/// The kinds of file this build reads, for messages.
+fn kinds() -> String {
+    let mut kinds = vec![".txt", ".md", ".jsonl", ".ndjson", ".json"];
+    if cfg!(feature = "feeds") {
+        kinds.extend([".rss", ".atom", ".xml"]);
+    }
+    let mut said = format!("{}, or those with .gz", kinds.join(", "));
+    if cfg!(feature = "parquet") {
+        said.push_str(", and .parquet");
+    }
+    said
+}
 
 /// Expands command-line paths into sources, in a deterministic order.
 pub fn expand(
@@ -205,7 +231,7 @@ pub fn expand(
                 }),
                 None => problems.push(InputProblem::file(
                     path.display().to_string(),
-                    format!("not a kind of file this tool reads (expected {KINDS})"),
+                    not_read(path),
                 )),
             },
         }
@@ -281,10 +307,10 @@ impl Walker<'_> {
                 )),
                 Ok(_) => match classify(&path) {
                     Some((kind, gzip)) => self.sources.push(Source { path, kind, gzip }),
-                    None => self.notes.push(format!(
-                        "{}: not a kind of file this tool reads, skipped",
-                        path.display()
-                    )),
+                    None => {
+                        self.notes
+                            .push(format!("{}: {}, skipped", path.display(), not_read(&path)))
+                    }
                 },
                 Err(err) => self.problems.push(InputProblem::file(
                     path.display().to_string(),
