@@ -7,5 +7,5 @@ pub(crate) mod minhash;
 pub(crate) mod shingle;
 
 pub use lsh::Bands;
-pub use minhash::{MinHasher, Signatures};
+pub use minhash::{MinHasher, Signatures, estimate_jaccard};
 pub use shingle::ShingleHasher;
