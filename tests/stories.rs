@@ -298,3 +298,37 @@ fn top_limits_the_text_report_and_counts_the_rest() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn a_terminal_gets_the_twenty_largest_stories() {
+    // `script` (util-linux) runs the command on a pseudo-terminal.
+    let Some(script) = which_script() else {
+        eprintln!("skipped: `script` (util-linux) is needed to run on a terminal");
+        return;
+    };
+    let binary = story_cluster().get_program().to_owned();
+    let command = format!(
+        "'{}' run '{}'",
+        binary.to_string_lossy(),
+        fixture("ecbplus-dev/docs").display()
+    );
+    let output = std::process::Command::new(script)
+        .args(["-qec", &command, "/dev/null"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8_lossy(&output.stdout);
+    let stories = text.lines().filter(|l| l.starts_with("Story ")).count();
+    assert_eq!(stories, 20, "{text}");
+    assert!(
+        text.contains("Shown: the 20 largest of each list."),
+        "{text}"
+    );
+}
+
+fn which_script() -> Option<std::path::PathBuf> {
+    ["/usr/bin/script", "/bin/script"]
+        .iter()
+        .map(std::path::PathBuf::from)
+        .find(|p| p.exists())
+}
