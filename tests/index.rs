@@ -173,6 +173,34 @@ fn a_killed_add_keeps_every_acknowledged_item_and_resumes() {
     assert_eq!(stored_ids(&db), all);
 }
 
+/// Runs one `index add` per corpus into `db`, all at once, and checks each
+/// succeeded (`what` names the attempt in a failure).
+fn add_at_once(db: &Path, options: &[&str], corpora: &[&Path], what: &str) {
+    let writers: Vec<_> = corpora
+        .iter()
+        .map(|corpus| {
+            Command::new(env!("CARGO_BIN_EXE_story-cluster"))
+                .args(["index", "add"])
+                .args(options)
+                .arg("--db")
+                .arg(db)
+                .arg(corpus)
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("starts")
+        })
+        .collect();
+    for writer in writers {
+        let output = writer.wait_with_output().expect("finishes");
+        assert!(
+            output.status.success(),
+            "{what}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
 #[test]
 fn two_writers_lose_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -192,27 +220,7 @@ fn two_writers_lose_nothing() {
         })
         .collect();
     std::fs::write(&second_renamed, renamed).unwrap();
-    let writers: Vec<_> = [&first, &second_renamed]
-        .iter()
-        .map(|corpus| {
-            Command::new(env!("CARGO_BIN_EXE_story-cluster"))
-                .args(["index", "add", "--batch", "5", "--db"])
-                .arg(&db)
-                .arg(corpus)
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("starts")
-        })
-        .collect();
-    for writer in writers {
-        let output = writer.wait_with_output().expect("finishes");
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
+    add_at_once(&db, &["--batch", "5"], &[&first, &second_renamed], "");
     let expected: BTreeSet<String> = first_ids
         .into_iter()
         .chain(second_ids.into_iter().map(|id| format!("b-{id}")))
@@ -242,27 +250,13 @@ fn two_writers_can_create_one_index_together() {
     let dir = tempfile::tempdir().unwrap();
     for round in 0..20 {
         let db = dir.path().join(format!("index-{round}.db"));
-        let writers: Vec<_> = ["seeds", "variants"]
-            .iter()
-            .map(|fixture_name| {
-                Command::new(env!("CARGO_BIN_EXE_story-cluster"))
-                    .args(["index", "add", "--db"])
-                    .arg(&db)
-                    .arg(fixture(fixture_name))
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::piped())
-                    .spawn()
-                    .expect("starts")
-            })
-            .collect();
-        for writer in writers {
-            let output = writer.wait_with_output().expect("finishes");
-            assert!(
-                output.status.success(),
-                "round {round}: {}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-        }
+        let corpora = [fixture("seeds"), fixture("variants")];
+        add_at_once(
+            &db,
+            &[],
+            &[&corpora[0], &corpora[1]],
+            &format!("round {round}"),
+        );
         assert_eq!(stored_ids(&db).len(), 9);
     }
 }
