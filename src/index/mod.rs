@@ -3,19 +3,19 @@
 //! accepted, and which running story does it join? One SQLite file in WAL
 //! mode.
 //!
-//! Items get a *provisional* decision as they arrive ([`decide`]): a
+//! Items get a *provisional* decision as they arrive (`decide.rs`): a
 //! near-duplicate of a stored item (the same exact-Jaccard test as `dedup`
 //! over LSH candidates) joins that item's story; otherwise the item joins
 //! the story whose members it is most similar to on average, time counted
 //! as in `run`, when that reaches the story threshold in force, or starts
 //! a story of its own. Each item is stored
-//! ([`storage`]) with its text as given, its normalised text, MinHash band
+//! (`storage.rs`) with its text as given, its normalised text, MinHash band
 //! keys and term weights before idf, so that vectors are always made with
 //! the idf of now.
 //!
-//! A *settle* ([`settle`]) re-runs the batch pipeline of `run` over the
+//! A *settle* (`settle.rs`) re-runs the batch pipeline of `run` over the
 //! stored items and writes its stories back, keeping story ids stable; then
-//! the index holds the stories `run` gives on the same items. [`records`]
+//! the index holds the stories `run` gives on the same items. `records.rs`
 //! reads items and stories back.
 //!
 //! Writers take SQLite's write lock for a whole batch and first catch up
@@ -198,7 +198,7 @@ impl Opener {
     }
 
     /// A handle that never reloads the shared view itself (see
-    /// [`Index::refresh`]): decisions on it never wait for a load.
+    /// `Index::refresh`): decisions on it never wait for a load.
     pub fn open_reader(&self) -> Result<Index> {
         Ok(Index {
             follows: false,
@@ -363,7 +363,7 @@ impl Index {
     }
 
     /// Re-runs the batch pipeline over the stored items of the window and
-    /// writes the stories back (see [`settle`]).
+    /// writes the stories back (see `settle.rs`).
     pub fn settle(&self) -> Result<SettleSummary> {
         let snapshot = settle::Snapshot::read(&self.conn, self.options().settle.window)?;
         let plan = snapshot.plan(self.options().config());
