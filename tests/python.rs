@@ -69,5 +69,5 @@ fn python_package_passes_its_tests() {
         .arg(site.join("story_cluster/__init__.py"))
         .env("PYTHONPATH", &site)
         .current_dir(scratch.path()));
-    assert!(said.contains("5 passed"), "{said}");
+    assert!(said.contains("6 passed"), "{said}");
 }

@@ -1,7 +1,8 @@
 """story-cluster from Python: near-duplicate groups and stories of news.
 
 Records are mappings with ``id`` and ``text`` and optional ``title``,
-``date``, ``url`` and ``source``, read exactly as the items of a JSON file
+``date`` (text, Unix seconds, or a ``datetime``), ``url`` and ``source``,
+read exactly as the items of a JSON file
 given to the ``story-cluster`` command: same checks, same date forms. A bad
 record does not raise; it is listed under ``"problems"`` in the result, as
 the command line lists it on stderr. Results are the JSON reports the
@@ -16,6 +17,7 @@ command line writes (``dedup -f json``, ``run -f json``), as Python objects.
 
 from __future__ import annotations
 
+import datetime
 import json
 from typing import Any, Iterable, Mapping
 
@@ -24,8 +26,16 @@ from ._story_cluster import MinHasher, analyse_json, dedup_json
 __all__ = ["MinHasher", "analyse", "dedup"]
 
 
+def _plain(value: Any) -> Any:
+    """A ``date`` given as a ``datetime`` or ``date`` goes as ISO 8601 (a
+    naive time is taken as UTC, as the command line takes one)."""
+    if isinstance(value, (datetime.datetime, datetime.date)):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not a JSON value")
+
+
 def _records_json(records: Iterable[Mapping[str, Any]]) -> str:
-    return json.dumps([dict(r) for r in records], ensure_ascii=False)
+    return json.dumps([dict(r) for r in records], ensure_ascii=False, default=_plain)
 
 
 def dedup(records: Iterable[Mapping[str, Any]], threshold: float = 0.8) -> dict[str, Any]:

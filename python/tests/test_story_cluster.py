@@ -4,6 +4,7 @@ estimate Jaccard."""
 
 from __future__ import annotations
 
+import datetime
 import pathlib
 
 import pytest
@@ -65,3 +66,14 @@ def test_signatures_estimate_jaccard():
     assert MinHasher.estimate(a, b) == 1.0
     # About a third of the shingles are shared.
     assert 0.2 < MinHasher.estimate(a, c) < 0.5
+
+
+def test_dates_may_be_datetimes():
+    text = "A strong earthquake struck the northern coast on Tuesday, damaging roads and bridges."
+    when = datetime.datetime(2016, 7, 14, 18, 0, tzinfo=datetime.timezone.utc)
+    report = analyse([
+        {"id": "a", "text": text, "date": when},
+        {"id": "b", "text": text + " Officials said.", "date": datetime.date(2016, 7, 15)},
+    ])
+    dates = {d["id"]: d["date"] for d in report["documents"]}
+    assert dates == {"a": "2016-07-14T18:00:00+00:00", "b": "2016-07-15"}
