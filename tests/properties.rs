@@ -65,3 +65,57 @@ proptest! {
         prop_assert!(group.members.contains(&(b, 1.0)));
     }
 }
+
+proptest! {
+    // Reading only: cheap enough for many cases.
+    #![proptest_config(ProptestConfig {
+        cases: 256,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn a_json_array_reads_as_its_json_lines(
+        records in proptest::collection::vec(
+            (
+                "[a-z0-9]{1,8}",
+                // Text with the characters that could confuse a reader
+                // cutting an array at its commas: brackets, braces, commas,
+                // quotes, backslashes, newlines, and any other character.
+                "([\\[\\]{},\"\\\\\n ]|\\PC){1,60}",
+                proptest::option::of("[\\[\\]{},\" a-z]{0,20}"),
+            ),
+            1..20,
+        ),
+        pretty in any::<bool>(),
+    ) {
+        let items: Vec<serde_json::Value> = records
+            .iter()
+            .enumerate()
+            .map(|(i, (id, text, title))| {
+                let mut item = serde_json::json!({"id": format!("{id}-{i}"), "text": text});
+                if let Some(title) = title {
+                    item["title"] = serde_json::Value::String(title.clone());
+                }
+                item
+            })
+            .collect();
+        let lines: Vec<String> = items.iter().map(|item| item.to_string()).collect();
+        let array = if pretty {
+            serde_json::to_string_pretty(&items).unwrap()
+        } else {
+            serde_json::to_string(&items).unwrap()
+        };
+        let read = |text: &str| {
+            let corpus = read_bytes("in", text.as_bytes(), &ReadOptions::default());
+            let docs: Vec<(String, String, String)> = corpus
+                .documents
+                .into_iter()
+                .map(|d| (d.id, d.title, d.body))
+                .collect();
+            let problems: Vec<String> = corpus.problems.iter().map(|p| p.message.clone()).collect();
+            (docs, problems.len())
+        };
+        prop_assert_eq!(read(&array), read(&lines.join("\n")));
+    }
+}
