@@ -39,7 +39,6 @@ pub enum Command {
     Serve(crate::cmd::serve::Args),
 }
 
-/// Parses a threshold in (0, 1].
 /// Subcommands that a build without their cargo feature lacks, with the
 /// feature that brings them.
 const FEATURE_COMMANDS: [(&str, &str, bool); 4] = [
@@ -72,6 +71,7 @@ pub fn choice<T: Choice + Send + Sync>() -> impl TypedValueParser<Value = T> {
         .map(|name| T::from_name(&name).expect("clap admits only the names of the choices"))
 }
 
+/// Parses a threshold in (0, 1].
 pub fn unit_interval(s: &str) -> Result<f64, String> {
     let x: f64 = s.parse().map_err(|_| format!("'{s}' is not a number"))?;
     if x > 0.0 && x <= 1.0 {

@@ -72,11 +72,10 @@ pub fn run(args: Args) -> Result<i32, Error> {
     if args.explain {
         explain(&config);
     }
-    let parquet_out = args.output.as_deref().is_some_and(|p| {
-        p.to_string_lossy()
-            .to_ascii_lowercase()
-            .ends_with(".parquet")
-    });
+    let parquet_out = args
+        .output
+        .as_deref()
+        .is_some_and(story_cluster::corpus::is_parquet);
     if parquet_out && args.emit != Emit::Unique {
         return Err(Error::Usage(
             "a .parquet output holds documents: it goes with --emit unique".into(),

@@ -20,7 +20,7 @@ mod text_file;
 
 pub use date::{DAY_SECONDS, format_day, parse_time};
 pub use json::document_from_value;
-pub use sources::{Source, SourceKind};
+pub use sources::{Source, SourceKind, is_parquet};
 
 use crate::error::InputProblem;
 use crate::progress::{Progress, Stage, Unit};
@@ -222,7 +222,7 @@ pub fn read_paths(paths: &[PathBuf], options: &ReadOptions) -> Corpus {
 /// How a read that failed part-way is said: reading that file stopped there.
 const READ_FAILED: &str = "cannot read: ";
 
-fn read_failed(err: std::io::Error) -> String {
+fn read_failed(err: impl std::fmt::Display) -> String {
     format!("{READ_FAILED}{err}")
 }
 
@@ -239,10 +239,10 @@ fn cap_per_file(problems: &mut Vec<InputProblem>) {
     problems.sort_by(|a, b| a.path.cmp(&b.path).then(a.line.cmp(&b.line)));
     let mut seen: ahash::AHashMap<String, usize> = ahash::AHashMap::new();
     problems.retain(|p| {
-        let count = seen.entry(p.path.clone()).or_default();
         if p.message.starts_with(READ_FAILED) {
             return true;
         }
+        let count = seen.entry(p.path.clone()).or_default();
         *count += 1;
         *count <= MAX_PROBLEMS_PER_FILE
     });
@@ -289,32 +289,34 @@ fn unreadable_dates(docs: &[Document]) -> Option<String> {
     ))
 }
 
-fn read_source(
-    source: &Source,
-    options: &ReadOptions,
-    stage: &Stage,
-) -> (Vec<Document>, Vec<InputProblem>) {
-    let origin = source.display();
-    let reader = match source.open(options, stage) {
-        Ok(reader) => reader,
-        Err(problem) => return (Vec::new(), vec![problem]),
-    };
+/// What reading one source gives: its documents and its problems.
+type Found = (Vec<Document>, Vec<InputProblem>);
+
+fn read_source(source: &Source, options: &ReadOptions, stage: &Stage) -> Found {
+    // Every kind but Parquet is read as a stream of the (decompressed) file.
+    let streamed =
+        |read: &dyn Fn(&str, Box<dyn Read + Send>) -> Found| match source.open(options, stage) {
+            Ok(reader) => read(&source.display(), reader),
+            Err(problem) => (Vec::new(), vec![problem]),
+        };
     match source.kind {
-        SourceKind::Text => match decode::read_limited(reader, &origin, options) {
-            Ok(bytes) => match text_file::parse(&origin, source.stem(), &bytes) {
+        SourceKind::Text => streamed(&|origin, reader| match decode::read_limited(
+            reader, origin, options,
+        ) {
+            Ok(bytes) => match text_file::parse(origin, source.stem(), &bytes) {
                 Ok(doc) => (vec![doc], Vec::new()),
                 Err(problem) => (Vec::new(), vec![problem]),
             },
             Err(problem) => (Vec::new(), vec![problem]),
-        },
-        SourceKind::Json => json::read(&origin, reader, options),
+        }),
+        SourceKind::Json => streamed(&|origin, reader| json::read(origin, reader, options)),
         #[cfg(feature = "feeds")]
-        SourceKind::Feed => feed::read(&origin, reader, options),
-        SourceKind::Stdin => read_sniffed(&origin, reader, options),
+        SourceKind::Feed => streamed(&|origin, reader| feed::read(origin, reader, options)),
+        SourceKind::Stdin => streamed(&|origin, reader| read_sniffed(origin, reader, options)),
+        // Read by seeking in the file.
         #[cfg(feature = "parquet")]
         SourceKind::Parquet => {
-            drop(reader);
-            let read = parquet::read(&origin, &source.path, options);
+            let read = parquet::read(&source.display(), &source.path, options);
             stage.inc(std::fs::metadata(&source.path).map_or(0, |m| m.len()));
             read
         }

@@ -67,7 +67,7 @@ pub fn read(
         let batch = match batch {
             Ok(batch) => batch,
             Err(err) => {
-                let message = format!("cannot read from row {first_row} on: {err}");
+                let message = super::read_failed(format_args!("{err} (from row {first_row} on)"));
                 problems.push(InputProblem::file(origin, message));
                 break;
             }

@@ -165,10 +165,16 @@ fn is_hidden(path: &Path) -> bool {
         .is_some_and(|n| n.starts_with('.') && n != "." && n != "..")
 }
 
+/// Whether a path names a Parquet file (`.parquet`, in any case): what
+/// the `parquet` feature reads, and where `dedup` writes Parquet.
+pub fn is_parquet(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+}
+
 /// Why a file of this name is not read.
 fn not_read(path: &Path) -> String {
-    let name = path.to_string_lossy().to_ascii_lowercase();
-    if name.ends_with(".parquet") && !cfg!(feature = "parquet") {
+    if is_parquet(path) && !cfg!(feature = "parquet") {
         "a Parquet file: this build reads them with the `parquet` feature \
          (cargo install --path . --features serve,parquet)"
             .into()

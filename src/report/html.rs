@@ -225,27 +225,23 @@ impl Page<'_> {
 
     /// Says how much of its story a sub-story holds; when it is most of
     /// it, names the few members outside it, which tell it apart.
-    fn substory_note(&self, story: &StoryReport, parent: Option<&StoryReport>, out: &mut String) {
-        let Some(parent) = parent else {
-            return;
-        };
-        let mut note = format!("{} of the story's {} documents", story.size, parent.size);
-        let outside: Vec<&str> = parent
+    fn substory_note(story: &StoryReport, parent: &StoryReport, out: &mut String) {
+        let outside: Vec<String> = parent
             .members
             .iter()
-            .map(|m| m.id.as_str())
-            .filter(|id| !story.members.iter().any(|m| m.id == *id))
+            .filter(|p| !story.members.iter().any(|m| m.id == p.id))
+            .map(|p| id_element(&p.id))
             .collect();
         let mostly = story.size * 4 >= parent.size * 3 && outside.len() <= SUBSTORY_MEMBERS_SHOWN;
-        if mostly && !outside.is_empty() {
-            note.push_str("; all but ");
-            out.push_str(&format!("<p class=\"meta\">{}", escape(&note)));
-            let ids: Vec<String> = outside.iter().map(|id| id_element(id)).collect();
-            out.push_str(&ids.join(", "));
-            out.push_str("</p>");
+        let all_but = if mostly && !outside.is_empty() {
+            format!("; all but {}", outside.join(", "))
         } else {
-            out.push_str(&format!("<p class=\"meta\">{}</p>", escape(&note)));
-        }
+            String::new()
+        };
+        out.push_str(&format!(
+            "<p class=\"meta\">{} of the story&#39;s {} documents{all_but}</p>",
+            story.size, parent.size
+        ));
     }
 
     fn story(&self, story: &StoryReport, parent: Option<&StoryReport>, out: &mut String) {
@@ -274,11 +270,12 @@ impl Page<'_> {
             escape(&meta)
         ));
         out.push_str(&text_element("p", "label", &story.label.join(" · ")));
-        let shown = if sub {
-            self.substory_note(story, parent, out);
-            SUBSTORY_MEMBERS_SHOWN
-        } else {
-            MEMBERS_SHOWN
+        let shown = match parent {
+            Some(parent) => {
+                Self::substory_note(story, parent, out);
+                SUBSTORY_MEMBERS_SHOWN
+            }
+            None => MEMBERS_SHOWN,
         };
         out.push_str("<ol class=\"members\">");
         for (i, m) in story.members.iter().enumerate().take(shown) {

@@ -122,10 +122,8 @@ pub fn write(report: &Report, top: Option<usize>, out: &mut dyn Write) -> io::Re
     if !single.is_empty() {
         writeln!(out)?;
         writeln!(out, "Single-document stories: {}", single.len())?;
-        for story in single
-            .iter()
-            .take(if top.is_some() { 0 } else { usize::MAX })
-        {
+        // Listed only when nothing is left out: a limited report counts them.
+        for story in single.iter().filter(|_| top.is_none()) {
             let m = &story.members[0];
             writeln!(
                 out,
