@@ -70,6 +70,7 @@ pub mod report;
 #[cfg(feature = "serve")]
 pub mod serve;
 pub mod sketch;
+pub mod stage;
 pub mod story;
 pub mod synth;
 pub mod text;

@@ -100,11 +100,11 @@ pub struct DedupSettings {
 
 /// One TSV / JSON lines row.
 #[derive(Serialize)]
-struct Row<'a> {
-    doc_id: &'a str,
-    group: &'a str,
-    representative: &'a str,
-    jaccard: f64,
+pub(crate) struct Row<'a> {
+    pub doc_id: &'a str,
+    pub group: &'a str,
+    pub representative: &'a str,
+    pub jaccard: f64,
 }
 
 impl DedupReport {
@@ -159,29 +159,44 @@ impl DedupReport {
                 serde_json::to_writer_pretty(&mut *out, self)?;
                 writeln!(out)
             }
-            DedupFormat::Jsonl => {
-                for row in self.rows() {
-                    serde_json::to_writer(&mut *out, &row)?;
-                    writeln!(out)?;
-                }
-                Ok(())
-            }
-            DedupFormat::Tsv => {
-                writeln!(out, "doc_id\tgroup\trepresentative\tjaccard")?;
-                for row in self.rows() {
-                    writeln!(
-                        out,
-                        "{}\t{}\t{}\t{:.4}",
-                        super::tsv_field(row.doc_id),
-                        row.group,
-                        super::tsv_field(row.representative),
-                        row.jaccard
-                    )?;
-                }
-                Ok(())
-            }
+            DedupFormat::Jsonl => write_rows(self.rows(), RowFormat::Jsonl, out),
+            DedupFormat::Tsv => write_rows(self.rows(), RowFormat::Tsv, out),
         }
     }
+}
+
+/// The formats that hold one row per document in a group, which a report
+/// made by parts (see [`crate::stage`]) can write too.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RowFormat {
+    Tsv,
+    Jsonl,
+}
+
+/// Writes the rows of a `dedup` report, one per document in a group.
+pub(crate) fn write_rows<'a>(
+    rows: impl Iterator<Item = Row<'a>>,
+    format: RowFormat,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if format == RowFormat::Tsv {
+        writeln!(out, "doc_id\tgroup\trepresentative\tjaccard")?;
+    }
+    for row in rows {
+        match format {
+            RowFormat::Jsonl => serde_json::to_writer(&mut *out, &row)?,
+            RowFormat::Tsv => write!(
+                out,
+                "{}\t{}\t{}\t{:.4}",
+                super::tsv_field(row.doc_id),
+                row.group,
+                super::tsv_field(row.representative),
+                row.jaccard
+            )?,
+        }
+        writeln!(out)?;
+    }
+    Ok(())
 }
 
 /// The documents a deduplicated corpus keeps: every document outside a

@@ -134,18 +134,29 @@ fn band_key(band: usize, rows: &[u32]) -> u64 {
 /// Candidate pairs of one bucket (sorted by document), packed `a << 32 | b`.
 fn bucket_pairs(bucket: &[(u64, u32)], out: &mut Vec<u64>) {
     let pack = |a: u32, b: u32| (a as u64) << 32 | b as u64;
-    if bucket.len() <= ALL_PAIRS_BUCKET {
-        for (i, &(_, a)) in bucket.iter().enumerate() {
-            for &(_, b) in &bucket[i + 1..] {
-                out.push(pack(a, b));
+    pairs_of_bucket(bucket, |&(_, doc)| doc, |a, b| out.push(pack(a, b)));
+}
+
+/// The candidate pairs of one bucket, its members in corpus order: every
+/// pair up to [`ALL_PAIRS_BUCKET`] members, else a star from the first
+/// plus a chain. Pairs come first member first; a pair may repeat.
+pub fn pairs_of_bucket<'a, M, T: Copy + PartialEq>(
+    members: &'a [M],
+    doc: impl Fn(&'a M) -> T,
+    mut pair: impl FnMut(T, T),
+) {
+    if members.len() <= ALL_PAIRS_BUCKET {
+        for (i, a) in members.iter().enumerate() {
+            for b in &members[i + 1..] {
+                pair(doc(a), doc(b));
             }
         }
     } else {
-        let first = bucket[0].1;
-        for w in bucket.windows(2) {
-            out.push(pack(first, w[1].1));
-            if w[0].1 != first {
-                out.push(pack(w[0].1, w[1].1));
+        let first = doc(&members[0]);
+        for w in members.windows(2) {
+            pair(first, doc(&w[1]));
+            if doc(&w[0]) != first {
+                pair(doc(&w[0]), doc(&w[1]));
             }
         }
     }

@@ -15,7 +15,6 @@
 use crate::sketch::MinHasher;
 use crate::sketch::hash::hash_str;
 use crate::sketch::minhash::estimate_jaccard;
-use ahash::AHashSet;
 use rayon::prelude::*;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -72,14 +71,56 @@ fn lines(body: &str) -> impl Iterator<Item = &str> {
     body.split('\n').filter(|_| !body.is_empty())
 }
 
+/// Fewest different articles a line must appear in to be boilerplate, in
+/// a corpus of `documents`.
+pub fn min_articles(documents: usize, options: &Options) -> usize {
+    options
+        .min_articles
+        .max((options.min_share * documents as f64).ceil() as usize)
+        .max(2)
+}
+
+/// The MinHash signature of a body that tells different articles apart
+/// (lines joined by spaces).
+pub fn body_signature(body: &str) -> Vec<u32> {
+    MinHasher::new(5, 128).sign(&body.replace('\n', " "))
+}
+
+/// Whether the bodies holding one line, by their [`body_signature`]s in
+/// corpus order, include `min_articles` different articles. Walking them
+/// in order and keeping those unlike every one kept so far settles most
+/// lines within a few dozen documents, so bodies need signing only when
+/// first compared.
+pub fn in_enough_articles<'a>(
+    signatures: impl IntoIterator<Item = &'a [u32]>,
+    min_articles: usize,
+    options: &Options,
+) -> bool {
+    let mut articles: Vec<&[u32]> = Vec::with_capacity(min_articles);
+    for body in signatures {
+        if articles
+            .iter()
+            .all(|seen| estimate_jaccard(seen, body) < options.same_article)
+        {
+            articles.push(body);
+            if articles.len() >= min_articles {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// The hashes of a body's lines, in order.
+pub fn line_hashes(body: &str) -> Vec<u64> {
+    lines(body).map(hash_str).collect()
+}
+
 /// Finds the boilerplate lines among normalised document bodies, each a
 /// string of lines separated by `\n`.
 pub fn find(bodies: &[&str], options: &Options) -> Kept {
     let n = bodies.len();
-    let min_articles = options
-        .min_articles
-        .max((options.min_share * n as f64).ceil() as usize)
-        .max(2);
+    let min_articles = min_articles(n, options);
     let line_hashes = hash_lines(bodies);
 
     // Lines in enough documents to be boilerplate candidates. Counting every
@@ -118,39 +159,22 @@ pub fn find(bodies: &[&str], options: &Options) -> Kept {
     }
 
     // A line is boilerplate once `min_articles` of its documents are
-    // pairwise different articles. Walking its documents in corpus order and
-    // keeping those unlike every one kept so far settles most lines within a
-    // few dozen documents, so bodies are signed only when first compared.
-    let hasher = MinHasher::new(5, 128);
+    // pairwise different articles; bodies are signed when first compared.
     let signatures: Vec<OnceLock<Vec<u32>>> = (0..n).map(|_| OnceLock::new()).collect();
     let signature = |doc: u32| -> &[u32] {
-        signatures[doc as usize]
-            .get_or_init(|| hasher.sign(&bodies[doc as usize].replace('\n', " ")))
+        signatures[doc as usize].get_or_init(|| body_signature(bodies[doc as usize]))
     };
-    let boilerplate: AHashSet<u64> = candidates
+    let mut lines: Vec<u64> = candidates
         .par_iter()
         .filter(|run| {
-            let mut articles: Vec<&[u32]> = Vec::with_capacity(min_articles);
-            for &(_, doc) in run.iter() {
-                let body = signature(doc);
-                if articles
-                    .iter()
-                    .all(|seen| estimate_jaccard(seen, body) < options.same_article)
-                {
-                    articles.push(body);
-                    if articles.len() >= min_articles {
-                        return true;
-                    }
-                }
-            }
-            false
+            in_enough_articles(
+                run.iter().map(|&(_, doc)| signature(doc)),
+                min_articles,
+                options,
+            )
         })
         .map(|run| run[0].0)
-        .collect::<Vec<u64>>()
-        .into_iter()
         .collect();
-
-    let mut lines: Vec<u64> = boilerplate.iter().copied().collect();
     lines.sort_unstable();
     dropping(&line_hashes, lines)
 }
@@ -169,10 +193,7 @@ pub fn drop_known(bodies: &[&str], known: &[u64]) -> Kept {
 }
 
 fn hash_lines(bodies: &[&str]) -> Vec<Vec<u64>> {
-    bodies
-        .par_iter()
-        .map(|body| lines(body).map(hash_str).collect())
-        .collect()
+    bodies.par_iter().map(|body| line_hashes(body)).collect()
 }
 
 /// Drops the lines whose hashes are in `lines` (sorted), never every line

@@ -61,27 +61,61 @@ pub fn tokens(normalised: &str) -> impl Iterator<Item = &str> {
 /// Normalises every document and drops boilerplate lines (see
 /// [`boilerplate`]), in parallel.
 pub fn prepare(documents: &[Document], options: &boilerplate::Options) -> Prepared {
-    prepare_with(documents, |bodies| boilerplate::find(bodies, options))
+    let lengths = title_suffix::kept_lengths(&titles(documents));
+    prepare_with(documents, lengths, |bodies| {
+        boilerplate::find(bodies, options)
+    })
 }
 
 /// Normalises documents and drops the boilerplate lines `known` (hashes,
 /// sorted, as [`Prepared::boilerplate_lines`] gives them), found before
 /// among other documents.
 pub fn prepare_known(documents: &[Document], known: &[u64]) -> Prepared {
-    prepare_with(documents, |bodies| boilerplate::drop_known(bodies, known))
+    let lengths = title_suffix::kept_lengths(&titles(documents));
+    prepare_with(documents, lengths, |bodies| {
+        boilerplate::drop_known(bodies, known)
+    })
 }
 
-/// Normalises documents and drops the lines `boilerplate` picks among
-/// their normalised bodies.
+/// Normalises documents with both corpus-wide findings known: the
+/// boilerplate lines and the site names ending titles (hashes, sorted),
+/// counted over a whole corpus by parts (see [`crate::stage`]).
+pub(crate) fn prepare_with_known_parts(
+    documents: &[Document],
+    lines: &[u64],
+    site_tails: &[u64],
+) -> Prepared {
+    let lengths = title_suffix::kept_lengths_known(&titles(documents), site_tails);
+    prepare_with(documents, lengths, |bodies| {
+        boilerplate::drop_known(bodies, lines)
+    })
+}
+
+/// The normalised body of a document: its lines, separated by `\n`, as
+/// boilerplate removal sees them.
+pub(crate) fn normalised_body(document: &Document) -> String {
+    let mut text = String::new();
+    normalize::normalize_lines_into(&document.body, &mut text);
+    match text.strip_prefix('\n') {
+        Some(body) => body.to_owned(),
+        None => String::new(),
+    }
+}
+
+fn titles(documents: &[Document]) -> Vec<&str> {
+    documents.iter().map(|d| d.title.as_str()).collect()
+}
+
+/// Normalises documents, each title cut to its kept length, and drops
+/// the lines `boilerplate` picks among their normalised bodies.
 fn prepare_with(
     documents: &[Document],
+    title_lengths: Vec<usize>,
     boilerplate: impl FnOnce(&[&str]) -> boilerplate::Kept,
 ) -> Prepared {
     // One string per document: title (without a site's name at its end),
     // then the normalised body lines, each after a newline (no per-line
     // allocations survive this step).
-    let titles: Vec<&str> = documents.iter().map(|d| d.title.as_str()).collect();
-    let title_lengths = title_suffix::kept_lengths(&titles);
     let mut texts: Vec<PreparedText> = documents
         .par_iter()
         .zip(&title_lengths)

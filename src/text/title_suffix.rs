@@ -9,7 +9,7 @@
 //! after *different* heads: copies of one article share their whole title,
 //! tail included, and that shared title is content, not a site's name.
 
-use ahash::{AHashMap, AHashSet};
+use crate::sketch::hash::hash_str;
 
 /// Fewest titles, with different heads, that must end with a tail for it
 /// to count as a site's name.
@@ -39,36 +39,48 @@ fn tail_after(title: &str, start: usize) -> &str {
     rest[separator..].trim()
 }
 
+/// The `(tail, head)` hashes of every non-empty tail of `title` and the
+/// head before it: what counting a site's name needs from one title.
+pub(crate) fn tails_and_heads(title: &str) -> impl Iterator<Item = (u64, u64)> + '_ {
+    separator_starts(title)
+        .into_iter()
+        .filter_map(move |start| {
+            let tail = tail_after(title, start);
+            (!tail.is_empty()).then(|| (hash_str(tail), hash_str(title[..start].trim())))
+        })
+}
+
+/// The tails (hashes, sorted) that end at least [`MIN_TITLES`] titles after
+/// different heads, given every title's [`tails_and_heads`].
+pub(crate) fn site_tails(mut pairs: Vec<(u64, u64)>) -> Vec<u64> {
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter(|heads| heads.len() >= MIN_TITLES)
+        .map(|heads| heads[0].0)
+        .collect()
+}
+
 /// For each title, the length in bytes of what is kept: the title up to
 /// the earliest separator whose tail is a site's name (see the module
 /// docs), or the whole title.
 pub fn kept_lengths(titles: &[&str]) -> Vec<usize> {
-    let starts: Vec<Vec<usize>> = titles.iter().map(|t| separator_starts(t)).collect();
-    // Heads seen before each tail; a tail with enough different heads is
-    // a site's name. Heads are counted up to the limit only.
-    let mut heads_of: AHashMap<&str, AHashSet<&str>> = AHashMap::new();
-    for (title, starts) in titles.iter().zip(&starts) {
-        for &start in starts {
-            let tail = tail_after(title, start);
-            if tail.is_empty() {
-                continue;
-            }
-            let heads = heads_of.entry(tail).or_default();
-            if heads.len() < MIN_TITLES {
-                heads.insert(title[..start].trim());
-            }
-        }
-    }
+    let pairs = titles.iter().flat_map(|t| tails_and_heads(t)).collect();
+    kept_lengths_known(titles, &site_tails(pairs))
+}
+
+/// [`kept_lengths`] with the site names (hashes, sorted) known already,
+/// found among other titles or over a whole corpus by parts.
+pub(crate) fn kept_lengths_known(titles: &[&str], site_tails: &[u64]) -> Vec<usize> {
     titles
         .iter()
-        .zip(starts)
-        .map(|(title, starts)| {
-            starts
+        .map(|title| {
+            separator_starts(title)
                 .into_iter()
                 .find(|&start| {
-                    heads_of
-                        .get(tail_after(title, start))
-                        .is_some_and(|heads| heads.len() >= MIN_TITLES)
+                    let tail = tail_after(title, start);
+                    !tail.is_empty() && site_tails.binary_search(&hash_str(tail)).is_ok()
                 })
                 .unwrap_or(title.len())
         })
