@@ -37,15 +37,19 @@ pub enum Command {
     /// Serve the index over HTTP.
     #[cfg(feature = "serve")]
     Serve(crate::cmd::serve::Args),
+    /// Run near-duplicate detection in stages, with Parquet files between.
+    #[cfg(feature = "parquet")]
+    Stage(crate::cmd::stage::Args),
 }
 
 /// Subcommands that a build without their cargo feature lacks, with the
 /// feature that brings them.
-const FEATURE_COMMANDS: [(&str, &str, bool); 4] = [
+const FEATURE_COMMANDS: [(&str, &str, bool); 5] = [
     ("index", "index", cfg!(feature = "index")),
     ("check", "index", cfg!(feature = "index")),
     ("publish", "index", cfg!(feature = "index")),
     ("serve", "serve", cfg!(feature = "serve")),
+    ("stage", "parquet", cfg!(feature = "parquet")),
 ];
 
 /// What to say when the first argument names a subcommand this build
@@ -57,7 +61,7 @@ pub fn missing_feature(first: Option<std::ffi::OsString>) -> Option<String> {
         .find(|&&(command, _, built)| !built && first == command)?;
     Some(format!(
         "`{command}` is not in this build: it needs the `{feature}` feature \
-         (cargo install --path . --features serve, or cargo build --release --features serve)"
+         (cargo install --path . --features {feature}, or cargo build --release --features {feature})"
     ))
 }
 

@@ -14,6 +14,8 @@ pub mod publish;
 pub mod run;
 #[cfg(feature = "serve")]
 pub mod serve;
+#[cfg(feature = "parquet")]
+pub mod stage;
 
 use crate::cli::{Cli, Command};
 use story_cluster::error::Error;
@@ -33,5 +35,7 @@ pub fn dispatch(cli: Cli) -> Result<i32, Error> {
         Command::Publish(args) => publish::run(args),
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve::run(args),
+        #[cfg(feature = "parquet")]
+        Command::Stage(args) => stage::run(args),
     }
 }

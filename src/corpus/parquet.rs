@@ -72,24 +72,42 @@ pub fn read(
                 break;
             }
         };
-        match Columns::of(&batch) {
-            Ok(columns) => {
-                for row in 0..batch.num_rows() {
-                    let number = first_row + row;
-                    match columns.document(row, options.max_document_bytes, origin, number) {
-                        Ok(doc) => docs.push(doc),
-                        Err(message) => problems.push(InputProblem::line(origin, number, message)),
-                    }
-                }
-            }
-            Err(message) => {
-                problems.push(InputProblem::file(origin, message));
-                break;
-            }
+        if let Err(message) = documents_of_batch(
+            &batch,
+            origin,
+            first_row,
+            options.max_document_bytes,
+            &mut docs,
+            &mut problems,
+        ) {
+            problems.push(InputProblem::file(origin, message));
+            break;
         }
         first_row += batch.num_rows();
     }
     (docs, problems)
+}
+
+/// Reads the documents of one batch of rows whose first is row
+/// `first_row` of `origin`: a row that is no document is a problem naming
+/// it; a batch whose columns cannot be read at all is an error.
+pub(crate) fn documents_of_batch(
+    batch: &RecordBatch,
+    origin: &str,
+    first_row: usize,
+    limit: u64,
+    docs: &mut Vec<Document>,
+    problems: &mut Vec<InputProblem>,
+) -> Result<(), String> {
+    let columns = Columns::of(batch)?;
+    for row in 0..batch.num_rows() {
+        let number = first_row + row;
+        match columns.document(row, limit, origin, number) {
+            Ok(doc) => docs.push(doc),
+            Err(message) => problems.push(InputProblem::line(origin, number, message)),
+        }
+    }
+    Ok(())
 }
 
 /// The columns of one batch, by the name they are read as.
