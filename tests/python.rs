@@ -1,7 +1,8 @@
 //! The Python package (`python/`, PyO3 built with maturin): its wheel is
 //! built, installed into a scratch folder and its pytest tests and
 //! doc-test run against the bundled fixtures. Needs `python3` with
-//! `maturin` and `pytest` (`pip install maturin pytest`); without them the
+//! `maturin`, `pytest` and `pyarrow` (`pip install maturin pytest
+//! pyarrow`); without them the
 //! test says so and passes, unless STORY_CLUSTER_REQUIRE_PYTHON=1 (as
 //! `.ci/run` sets after installing them).
 
@@ -28,13 +29,14 @@ fn run(command: &mut Command) -> String {
 
 #[test]
 fn python_package_passes_its_tests() {
-    if !(has("maturin") && has("pytest")) {
+    if !(has("maturin") && has("pytest") && has("pyarrow")) {
         assert!(
             std::env::var_os("STORY_CLUSTER_REQUIRE_PYTHON").is_none(),
-            "STORY_CLUSTER_REQUIRE_PYTHON is set but python3 lacks maturin or pytest"
+            "STORY_CLUSTER_REQUIRE_PYTHON is set but python3 lacks maturin, pytest or pyarrow"
         );
         eprintln!(
-            "skipped: python3 with maturin and pytest is needed (pip install maturin pytest)"
+            "skipped: python3 with maturin, pytest and pyarrow is needed \
+             (pip install maturin pytest pyarrow)"
         );
         return;
     }
@@ -69,5 +71,5 @@ fn python_package_passes_its_tests() {
         .arg(site.join("story_cluster/__init__.py"))
         .env("PYTHONPATH", &site)
         .current_dir(scratch.path()));
-    assert!(said.contains("6 passed"), "{said}");
+    assert!(said.contains("8 passed"), "{said}");
 }

@@ -209,20 +209,13 @@ fn text_at(array: &dyn Array, row: usize) -> &str {
     }
 }
 
-/// Documents written per row group batch.
-const WRITE_ROWS: usize = 8192;
-
-/// Writes documents as Parquet in the input schema (`id`, `title`, `text`,
-/// then `date`, `url` and `source`, null where absent), zstd-compressed,
-/// ready to read again or to hand to a cluster.
-pub fn write(docs: &[&Document], out: impl std::io::Write + Send) -> parquet::errors::Result<()> {
+/// Documents in the input schema (`id`, `title`, `text`, then `date`,
+/// `url` and `source`, null where absent): what [`write`] writes and what a
+/// cluster job hands its stages.
+pub fn documents_batch(docs: &[&Document]) -> RecordBatch {
     use arrow_array::StringArray;
     use arrow_schema::{Field, Schema};
-    use parquet::arrow::ArrowWriter;
-    use parquet::basic::{Compression, ZstdLevel};
-    use parquet::file::properties::WriterProperties;
     use std::sync::Arc;
-
     let schema = Arc::new(Schema::new(vec![
         Field::new("id", DataType::Utf8, false),
         Field::new("title", DataType::Utf8, false),
@@ -231,26 +224,41 @@ pub fn write(docs: &[&Document], out: impl std::io::Write + Send) -> parquet::er
         Field::new("url", DataType::Utf8, true),
         Field::new("source", DataType::Utf8, true),
     ]));
+    let column = |value: &dyn Fn(&Document) -> Option<&str>| -> Arc<dyn Array> {
+        Arc::new(docs.iter().map(|d| value(d)).collect::<StringArray>())
+    };
+    RecordBatch::try_new(
+        schema,
+        vec![
+            column(&|d| Some(&d.id)),
+            column(&|d| Some(&d.title)),
+            column(&|d| Some(&d.body)),
+            column(&|d| d.date.as_deref()),
+            column(&|d| d.url.as_deref()),
+            column(&|d| d.source.as_deref()),
+        ],
+    )
+    .expect("columns of the schema")
+}
+
+/// Documents written per row group batch.
+const WRITE_ROWS: usize = 8192;
+
+/// Writes documents as Parquet in the input schema (see
+/// [`documents_batch`]), zstd-compressed, ready to read again or to hand to
+/// a cluster.
+pub fn write(docs: &[&Document], out: impl std::io::Write + Send) -> parquet::errors::Result<()> {
+    use parquet::arrow::ArrowWriter;
+    use parquet::basic::{Compression, ZstdLevel};
+    use parquet::file::properties::WriterProperties;
+
     let properties = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::default()))
         .build();
-    let mut writer = ArrowWriter::try_new(out, Arc::clone(&schema), Some(properties))?;
+    let schema = documents_batch(&[]).schema();
+    let mut writer = ArrowWriter::try_new(out, schema, Some(properties))?;
     for chunk in docs.chunks(WRITE_ROWS) {
-        let column = |value: &dyn Fn(&Document) -> Option<&str>| -> Arc<dyn Array> {
-            Arc::new(chunk.iter().map(|d| value(d)).collect::<StringArray>())
-        };
-        let batch = RecordBatch::try_new(
-            Arc::clone(&schema),
-            vec![
-                column(&|d| Some(&d.id)),
-                column(&|d| Some(&d.title)),
-                column(&|d| Some(&d.body)),
-                column(&|d| d.date.as_deref()),
-                column(&|d| d.url.as_deref()),
-                column(&|d| d.source.as_deref()),
-            ],
-        )?;
-        writer.write(&batch)?;
+        writer.write(&documents_batch(chunk))?;
     }
     // Finished (footer written), then flushed: an error is not left to a
     // buffer's drop.

@@ -613,3 +613,51 @@ pub fn from_ipc(bytes: &[u8]) -> Result<RecordBatch, String> {
         .map_err(|err| format!("unreadable Arrow IPC stream: {err}"))?;
     arrow_select::concat::concat_batches(&schema, &batches).map_err(|err| err.to_string())
 }
+
+/// The documents of a batch of input rows, checked as one run checks
+/// them, in the columns [`documents`] reads (as strings) plus a `problem`
+/// column: null for a document, and for a row that is no document, why
+/// (`origin:N`, N counting the batch's rows from 1). The rows are either a
+/// corpus' columns (`id`, `text`, …, as in a Parquet corpus) or JSON lines
+/// in a string column `value` (as a cluster engine reads a text file),
+/// each line read exactly as a JSON lines file's.
+pub fn records(batch: &RecordBatch, origin: &str) -> Result<RecordBatch, String> {
+    if batch.column_by_name("id").is_some() || batch.column_by_name("value").is_none() {
+        let (docs, problems) = documents(batch, origin, 1)?;
+        return Ok(records_batch(&docs, &problems));
+    }
+    let lines = column(batch, "value", &DataType::Utf8)?;
+    let lines = lines.as_string::<i32>();
+    let mut bytes = Vec::with_capacity(lines.value_data().len() + lines.len());
+    for line in lines.iter() {
+        bytes.extend_from_slice(line.unwrap_or("").as_bytes());
+        bytes.push(b'\n');
+    }
+    let corpus = crate::corpus::read_bytes(origin, &bytes, &Default::default());
+    Ok(records_batch(&corpus.documents, &corpus.problems))
+}
+
+fn records_batch(documents: &[Document], problems: &[InputProblem]) -> RecordBatch {
+    let docs: Vec<&Document> = documents.iter().collect();
+    let documents = crate::corpus::parquet::documents_batch(&docs);
+    let empty = |n: usize| -> ArrayRef { Arc::new(StringArray::from(vec![None::<&str>; n])) };
+    let mut columns: Vec<ArrayRef> = documents
+        .columns()
+        .iter()
+        .map(|column| {
+            arrow_select::concat::concat(&[column.as_ref(), empty(problems.len()).as_ref()])
+                .expect("string columns")
+        })
+        .collect();
+    let messages =
+        std::iter::repeat_n(None, docs.len()).chain(problems.iter().map(|p| Some(p.to_string())));
+    columns.push(Arc::new(messages.collect::<StringArray>()));
+    let fields: Vec<Field> = documents
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| Field::new(f.name(), DataType::Utf8, true))
+        .chain([Field::new("problem", DataType::Utf8, true)])
+        .collect();
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).expect("columns of the schema")
+}
