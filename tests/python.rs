@@ -43,9 +43,10 @@ fn python_package_passes_its_tests() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let scratch = tempfile::tempdir().unwrap();
     let (wheels, site) = (scratch.path().join("wheels"), scratch.path().join("site"));
-    // A target folder of its own: the one `cargo test` holds is locked.
+    // A target folder of its own (the one `cargo test` holds is locked),
+    // which scripts/spark-dedup-check.sh builds the same wheel in.
     run(Command::new("python3")
-        .args(["-m", "maturin", "build", "--quiet", "--out"])
+        .args(["-m", "maturin", "build", "--release", "--quiet", "--out"])
         .arg(&wheels)
         .current_dir(root.join("python"))
         .env("CARGO_TARGET_DIR", root.join("target/python")));

@@ -274,6 +274,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--partitions", type=int, help="repartition the input into this many parts")
     parser.add_argument("--timings", action="store_true", help="print each stage's time on stderr")
+    parser.add_argument(
+        "--conf",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a Spark setting (repeatable), e.g. spark.sql.shuffle.partitions=64",
+    )
     args = parser.parse_args(argv)
 
     from pyspark.sql import SparkSession
@@ -287,6 +294,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.master:
         builder = builder.master(args.master)
+    for setting in args.conf:
+        key, equals, value = setting.partition("=")
+        if not equals:
+            parser.error(f"--conf {setting}: expected KEY=VALUE")
+        builder = builder.config(key, value)
     spark = builder.getOrCreate()
     try:
         report = dedup(
