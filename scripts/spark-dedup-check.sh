@@ -86,7 +86,7 @@ say "cluster: $master with two workers"
 
 # One run on one machine, then the job on the cluster, both ways.
 expected="$work/dedup.tsv"
-"$root/target/release/story-cluster" dedup -q "$corpus" > "$expected"
+"${CARGO_TARGET_DIR:-$root/target}/release/story-cluster" dedup -q "$corpus" > "$expected"
 status=0
 for mode in driver distributed; do
     limit=5000000
