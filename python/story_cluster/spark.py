@@ -28,7 +28,7 @@ from typing import Callable, Iterator
 
 import pyarrow as pa
 
-from . import stages
+from story_cluster import stages
 
 #: Verified pairs up to which components are found on the driver.
 DRIVER_LIMIT = 5_000_000

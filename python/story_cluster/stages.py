@@ -55,7 +55,10 @@ Batch = Union[pa.RecordBatch, pa.Table]
 SITE_TAIL_MIN_HEADS: int = _native.site_tail_min_heads()
 
 #: The schemas of each stage's output, as Spark DDL (for ``mapInArrow``).
-RECORDS_DDL = "id string, title string, text string, date string, url string, source string, problem string"
+RECORDS_DDL = (
+    "id string, title string, text string, date string, url string, source string,"
+    " time bigint, problem string"
+)
 LINES_DDL = "id string, lines array<bigint>, tails array<bigint>, heads array<bigint>, body_signature binary"
 BOILERPLATE_LINES_DDL = "line bigint"
 SIGNED_DDL = "id string, time bigint, text string, keys array<bigint>"
@@ -93,8 +96,9 @@ def min_articles(documents: int, settings: str) -> int:
 
 
 def records(batch: Batch, origin: str = "input") -> pa.RecordBatch:
-    """Input rows as checked documents, all strings: ``id``, ``title``,
-    ``text``, ``date``, ``url``, ``source``, and ``problem`` (null for a
+    """Input rows as checked documents: ``id``, ``title``, ``text``,
+    ``date``, ``url``, ``source`` (strings), ``time`` (Unix seconds as the
+    date reader makes them, null when undated), and ``problem`` (null for a
     document; for a row that is none, why, naming ``origin`` and the row
     within the batch)."""
     return _batch(_native.records(_ipc(batch), origin))

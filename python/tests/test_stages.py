@@ -75,6 +75,8 @@ def test_json_lines_are_read_as_the_command_line_reads_them():
     out = stages.records(pa.RecordBatch.from_pydict({"value": lines}), "feed.jsonl").to_pylist()
     documents = [r for r in out if r["problem"] is None]
     problems = [r["problem"] for r in out if r["problem"] is not None]
-    assert [(d["id"], d["date"]) for d in documents] == [("a", "26-FEB-1987 15:01:01.79")]
+    assert [(d["id"], d["date"], d["time"]) for d in documents] == [
+        ("a", "26-FEB-1987 15:01:01.79", 541350061)
+    ]
     assert len(problems) == 2
     assert problems[0].startswith("feed.jsonl:2:")

@@ -615,8 +615,10 @@ pub fn from_ipc(bytes: &[u8]) -> Result<RecordBatch, String> {
 }
 
 /// The documents of a batch of input rows, checked as one run checks
-/// them, in the columns [`documents`] reads (as strings) plus a `problem`
-/// column: null for a document, and for a row that is no document, why
+/// them, in the columns [`documents`] reads (as strings), their `time`
+/// (seconds since 1970, as the date reader makes it; null when undated)
+/// and a `problem` column: null for a document, and for a row that is no
+/// document, why
 /// (`origin:N`, N counting the batch's rows from 1). The rows are either a
 /// corpus' columns (`id`, `text`, …, as in a Parquet corpus) or JSON lines
 /// in a string column `value` (as a cluster engine reads a text file),
@@ -649,6 +651,11 @@ fn records_batch(documents: &[Document], problems: &[InputProblem]) -> RecordBat
                 .expect("string columns")
         })
         .collect();
+    let times = docs
+        .iter()
+        .map(|d| d.time)
+        .chain(std::iter::repeat_n(None, problems.len()));
+    columns.push(Arc::new(times.collect::<Int64Array>()));
     let messages =
         std::iter::repeat_n(None, docs.len()).chain(problems.iter().map(|p| Some(p.to_string())));
     columns.push(Arc::new(messages.collect::<StringArray>()));
@@ -657,7 +664,10 @@ fn records_batch(documents: &[Document], problems: &[InputProblem]) -> RecordBat
         .fields()
         .iter()
         .map(|f| Field::new(f.name(), DataType::Utf8, true))
-        .chain([Field::new("problem", DataType::Utf8, true)])
+        .chain([
+            Field::new("time", DataType::Int64, true),
+            Field::new("problem", DataType::Utf8, true),
+        ])
         .collect();
     RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).expect("columns of the schema")
 }
