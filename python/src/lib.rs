@@ -241,9 +241,8 @@ mod stages {
             .map_err(PyValueError::new_err)?;
         on_batch(py, verified_ipc, |batch| {
             let pairs = stage_arrow::verified_of(&batch)?;
-            Ok(stage_arrow::members_batch(&stage::group(
-                &pairs, &signed, &settings,
-            )))
+            let members = stage::group(&pairs, &signed, &settings)?;
+            Ok(stage_arrow::members_batch(&members))
         })
     }
 

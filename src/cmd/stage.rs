@@ -191,7 +191,7 @@ pub fn run(args: Args) -> Result<i32, Error> {
             let (settings, batches) = read(&args.inputs, Stage::Verify, None)?;
             let pairs = rows_of(&batches, stage_arrow::verified_of)?;
             let signed = signed(&args.signed, &settings)?;
-            let members = stage::group(&pairs, &signed, &settings);
+            let members = stage::group(&pairs, &signed, &settings).map_err(Error::Input)?;
             write_to(args.output.as_deref(), |out| {
                 stage::write_report(members, args.jsonl, out)
             })?;

@@ -408,12 +408,26 @@ pub fn components(
 }
 
 /// Stage 6 in one process: the members of every group, given the
-/// verified pairs and the signed rows of (at least) their documents.
-pub fn group(pairs: &[VerifiedPair], signed: &[SignedRow], settings: &Settings) -> Vec<Member> {
+/// verified pairs and the signed rows of (at least) their documents; an
+/// error names a document of a pair that no signed row holds.
+pub fn group(
+    pairs: &[VerifiedPair],
+    signed: &[SignedRow],
+    settings: &Settings,
+) -> Result<Vec<Member>, String> {
     let row_of: AHashMap<&str, &SignedRow> = signed.iter().map(|r| (r.id.as_str(), r)).collect();
-    let time_of = |id: &str| row_of.get(id).and_then(|r| r.time);
-    let text_of = |id: &str| row_of.get(id).map_or("", |r| r.text.as_str());
-    components(pairs, time_of)
+    if let Some(missing) = pairs
+        .iter()
+        .flat_map(|p| [&p.a, &p.b])
+        .find(|id| !row_of.contains_key(id.as_str()))
+    {
+        return Err(format!(
+            "document '{missing}' of a verified pair is in no signed row given"
+        ));
+    }
+    let time_of = |id: &str| row_of[id].time;
+    let text_of = |id: &str| row_of[id].text.as_str();
+    Ok(components(pairs, time_of)
         .into_par_iter()
         .map(|(id, representative, jaccard)| Member {
             jaccard: jaccard
@@ -421,7 +435,7 @@ pub fn group(pairs: &[VerifiedPair], signed: &[SignedRow], settings: &Settings) 
             id,
             representative,
         })
-        .collect()
+        .collect())
 }
 
 /// Writes the rows of the `dedup` report from every group's members, in
@@ -509,7 +523,7 @@ mod tests {
             })
             .collect();
         let verified = verify(&with_texts, &settings);
-        let members = group(&verified, &signed, &settings);
+        let members = group(&verified, &signed, &settings).unwrap();
         let mut out = Vec::new();
         write_report(members, false, &mut out).unwrap();
         String::from_utf8(out).unwrap()
@@ -549,6 +563,24 @@ mod tests {
         assert!(ours.accept(&ours).is_ok());
         let err = ours.accept(&theirs).unwrap_err();
         assert!(err.contains("\"threshold\":0.7"), "{err}");
+    }
+
+    #[test]
+    fn a_pair_whose_document_is_not_given_is_an_error() {
+        let settings = Settings::of(&Config::default());
+        let pair = VerifiedPair {
+            a: "a".into(),
+            b: "b".into(),
+            jaccard: 0.9,
+        };
+        let a = SignedRow {
+            id: "a".into(),
+            time: None,
+            text: "text".into(),
+            keys: Vec::new(),
+        };
+        let err = group(&[pair], &[a], &settings).unwrap_err();
+        assert_eq!(err, "document 'b' of a verified pair is in no signed row given");
     }
 
     #[test]
