@@ -210,7 +210,7 @@ fn text_at(array: &dyn Array, row: usize) -> &str {
 }
 
 /// Documents in the input schema (`id`, `title`, `text`, then `date`,
-/// `url` and `source`, null where absent): what [`write`] writes and what a
+/// `url` and `source`, null where absent): what [`write()`] writes and what a
 /// cluster job hands its stages.
 pub fn documents_batch(docs: &[&Document]) -> RecordBatch {
     use arrow_array::StringArray;

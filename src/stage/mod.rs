@@ -10,7 +10,7 @@
 //! 1. [`lines`], per document: its line hashes, the (tail, head) hashes of
 //!    its title, and its body's signature (what the greedy "different
 //!    articles" test of [`crate::text::boilerplate`] compares);
-//! 2. [`boilerplate`], over every document's lines (or, on a cluster, per
+//! 2. [`boilerplate()`], over every document's lines (or, on a cluster, per
 //!    line with [`is_boilerplate_line`] and per tail with
 //!    [`is_site_tail`]): the boilerplate table;
 //! 3. [`sign`], per document, with that table: its prepared text and its
@@ -580,7 +580,10 @@ mod tests {
             keys: Vec::new(),
         };
         let err = group(&[pair], &[a], &settings).unwrap_err();
-        assert_eq!(err, "document 'b' of a verified pair is in no signed row given");
+        assert_eq!(
+            err,
+            "document 'b' of a verified pair is in no signed row given"
+        );
     }
 
     #[test]
