@@ -43,7 +43,8 @@ fn stages_over_two_parts_report_what_dedup_reports() {
     );
     stage(&[&"boilerplate", &lines0, &lines1, &"-o", &table]);
     for (i, paths) in parts.iter().enumerate() {
-        let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&"sign", &"-q", &"--table", &table];
+        let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> =
+            vec![&"sign", &"-q", &"--boilerplate", &table];
         args.extend(paths.iter().map(|p| p as &dyn AsRef<std::ffi::OsStr>));
         let out = at(&format!("signed{i}.parquet"));
         args.extend([&"-o" as &dyn AsRef<std::ffi::OsStr>, &out]);

@@ -18,8 +18,8 @@ use story_cluster::{Config, dedup};
 /// over all parts' files where it needs the whole corpus.
 ///
 ///   story-cluster stage lines part1/ -o lines1.parquet        (per part)
-///   story-cluster stage boilerplate lines*.parquet -o table.parquet
-///   story-cluster stage sign part1/ --table table.parquet -o signed1.parquet
+///   story-cluster stage boilerplate lines*.parquet -o boilerplate.parquet
+///   story-cluster stage sign part1/ --boilerplate boilerplate.parquet -o signed1.parquet
 ///   story-cluster stage candidates signed*.parquet -o candidates.parquet
 ///   story-cluster stage verify candidates.parquet --signed signed*.parquet -o verified.parquet
 ///   story-cluster stage group verified.parquet --signed signed*.parquet
@@ -87,9 +87,9 @@ struct SignArgs {
     #[command(flatten)]
     input: InputArgs,
 
-    /// The boilerplate table (`stage boilerplate`'s output).
+    /// The boilerplate lines and site names (`stage boilerplate`'s output).
     #[arg(long, value_name = "FILE", required = true)]
-    table: PathBuf,
+    boilerplate: PathBuf,
 
     /// The Parquet file to write.
     #[arg(long, short = 'o', value_name = "FILE", required = true)]
@@ -216,7 +216,7 @@ fn lines(args: LinesArgs) -> Result<i32, Error> {
 }
 
 fn sign(args: SignArgs) -> Result<i32, Error> {
-    let (settings, batches) = read(&[args.table], Stage::Boilerplate, None)?;
+    let (settings, batches) = read(&[args.boilerplate], Stage::Boilerplate, None)?;
     let table = stage_arrow::table_of(&batches).map_err(Error::Input)?;
     let corpus = read_corpus(&args.input)?;
     let rows = stage::sign(&corpus.documents, &table, &settings);
