@@ -56,7 +56,7 @@ rm -rf "$work/wheels"
 # pyspark and the wheel in a virtual environment of their own.
 venv="$work/venv"
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check "pyspark>=4,<5" pyarrow pandas
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check "pyspark>=4,<5" pyarrow "pandas<3"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps "$work"/wheels/*.whl
 export PYSPARK_PYTHON="$venv/bin/python"
 SPARK_HOME="$("$venv/bin/python" -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')"

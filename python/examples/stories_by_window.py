@@ -25,7 +25,7 @@ import sys
 import pyarrow as pa
 
 from story_cluster import analyse, stages
-from story_cluster.spark import read
+from story_cluster.spark import read, session
 
 #: The output rows.
 SCHEMA = "window bigint, id string, story string, similarity double"
@@ -60,13 +60,9 @@ def main() -> int:
     parser.add_argument("--master")
     args = parser.parse_args()
 
-    from pyspark.sql import SparkSession
     from pyspark.sql import functions as F
 
-    builder = SparkSession.builder.appName("story-cluster stories by window")
-    if args.master:
-        builder = builder.master(args.master)
-    spark = builder.getOrCreate()
+    spark = session("story-cluster stories by window", args.master)
     try:
         rows = read(spark, args.paths)
         records = rows.mapInArrow(

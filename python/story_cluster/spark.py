@@ -24,7 +24,7 @@ import argparse
 import os
 import sys
 import time
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import pyarrow as pa
 
@@ -256,6 +256,33 @@ def _group_distributed(verified, signed, settings: str) -> pa.RecordBatch:
     return _to_batch(itself.union(verified_ones).union(scored))
 
 
+def session(
+    app: str,
+    master: str | None = None,
+    conf: Iterable[str] = (),
+    error: Callable[[str], None] | None = None,
+):
+    """A Spark session for a job: its ``master`` (else Spark's own setting),
+    ``KEY=VALUE`` settings, no console progress bars, and Python workers
+    running this interpreter (where story_cluster is installed) unless the
+    environment or Spark's configuration names another."""
+    from pyspark.sql import SparkSession
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = SparkSession.builder.appName(app).config("spark.ui.showConsoleProgress", "false")
+    if master:
+        builder = builder.master(master)
+    for setting in conf:
+        key, equals, value = setting.partition("=")
+        if not equals:
+            message = f"--conf {setting}: expected KEY=VALUE"
+            if error is None:
+                raise ValueError(message)
+            error(message)
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m story_cluster.spark",
@@ -283,23 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    from pyspark.sql import SparkSession
-
-    # Python workers run this interpreter (where story_cluster is
-    # installed) unless the environment or Spark's configuration names
-    # another.
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    builder = SparkSession.builder.appName("story-cluster dedup").config(
-        "spark.ui.showConsoleProgress", "false"
-    )
-    if args.master:
-        builder = builder.master(args.master)
-    for setting in args.conf:
-        key, equals, value = setting.partition("=")
-        if not equals:
-            parser.error(f"--conf {setting}: expected KEY=VALUE")
-        builder = builder.config(key, value)
-    spark = builder.getOrCreate()
+    spark = session("story-cluster dedup", args.master, args.conf, parser.error)
     try:
         report = dedup(
             spark,
