@@ -104,6 +104,7 @@ def dedup(
     if repeated is not None:
         raise ValueError(f"id '{repeated[0]}' repeats: ids must be unique")
     documents = docs.count()
+    records.unpersist()
     timer.done("read")
 
     # The corpus-wide findings: boilerplate lines and site names.
