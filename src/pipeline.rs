@@ -76,14 +76,24 @@ fn near_duplicates(
 ) -> Duplicates {
     let texts: Vec<&str> = prepared.texts.iter().map(|t| t.text.as_str()).collect();
     let times: Vec<Option<i64>> = documents.iter().map(|d| d.time).collect();
+    let timings = progress.timings();
     match search {
         PairSearch::Lsh => {
-            let stage = progress.stage("signing", texts.len() as u64, Unit::Documents);
-            let signatures = Signatures::build_reporting(&options.hasher(), &texts, &stage);
-            drop(stage);
-            dedup::find(&texts, &signatures, &times, options)
+            let signatures = timings.time("sign", || {
+                let stage = progress.stage("signing", texts.len() as u64, Unit::Documents);
+                Signatures::build_reporting(&options.hasher(), &texts, &stage)
+            });
+            let candidates = timings.time("lsh candidates", || {
+                options.bands().candidate_pairs(&signatures)
+            });
+            drop(signatures);
+            timings.time("verify and group", || {
+                dedup::verify_and_group(&texts, candidates, &times, options)
+            })
         }
-        PairSearch::Exact => dedup::find_exact(&texts, &times, options),
+        PairSearch::Exact => {
+            timings.time("exact pairs", || dedup::find_exact(&texts, &times, options))
+        }
     }
 }
 
@@ -113,7 +123,10 @@ pub fn deduplicate(
     search: PairSearch,
 ) -> DedupAnalysis {
     into_id_order(&mut documents);
-    let prepared = text::prepare(&documents, &config.boilerplate);
+    let prepared = config
+        .progress
+        .timings()
+        .time("prepare", || text::prepare(&documents, &config.boilerplate));
     let duplicates = near_duplicates(
         &documents,
         &prepared,
@@ -144,7 +157,8 @@ pub fn analyse_keeping_texts(
     config: &Config,
 ) -> (Analysis, Prepared) {
     into_id_order(&mut documents);
-    let prepared = text::prepare(&documents, &config.boilerplate);
+    let timings = config.progress.timings();
+    let prepared = timings.time("prepare", || text::prepare(&documents, &config.boilerplate));
     let duplicates = near_duplicates(
         &documents,
         &prepared,
@@ -155,7 +169,9 @@ pub fn analyse_keeping_texts(
     // Copies count once, in idf and in the corpus size the threshold is
     // scaled to: the same stories with or without them.
     let copies = duplicates.copies(documents.len());
-    let tfidf = TfIdf::build(&documents, &prepared.texts, &copies, &config.tfidf);
+    let tfidf = timings.time("vectors", || {
+        TfIdf::build(&documents, &prepared.texts, &copies, &config.tfidf)
+    });
     let stage = config
         .progress
         .stage("clustering", documents.len() as u64, Unit::Documents);
@@ -165,7 +181,9 @@ pub fn analyse_keeping_texts(
     let distinct = copies.iter().filter(|&&copy| !copy).count();
     config.stories = config.stories.scaled_to(&tfidf.vectors, distinct);
     let stories = story::build(&documents, &tfidf, &duplicates, &config.stories, &stage);
-    let threads = story::thread::build(&stories, &documents, &tfidf, &config.stories.threads);
+    let threads = timings.time("threads", || {
+        story::thread::build(&stories, &documents, &tfidf, &config.stories.threads)
+    });
     drop(stage);
     let analysis = Analysis {
         documents,

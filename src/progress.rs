@@ -2,9 +2,50 @@
 //! stderr is a terminal: a pipe or a file never receives them, and stdout
 //! never does. The stages that take time on large inputs report through a
 //! [`Stage`]; by default ([`Progress::hidden`]) they report to nothing.
+//! When asked ([`Progress::timed`], `--timings`), every stage's wall-clock
+//! time is recorded too ([`Timings`]), for finding where a run's time goes.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{IsTerminal, Read};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The wall-clock time of each stage of a run, in the order they ended,
+/// when recording; nothing (and no cost) otherwise.
+#[derive(Clone, Debug, Default)]
+pub struct Timings(Option<Arc<Mutex<Vec<(&'static str, Duration)>>>>);
+
+impl Timings {
+    /// Timings that record.
+    pub fn recording() -> Self {
+        Timings(Some(Arc::default()))
+    }
+
+    /// Runs `work`, recording its time as stage `what`.
+    pub fn time<T>(&self, what: &'static str, work: impl FnOnce() -> T) -> T {
+        let Some(spent) = &self.0 else {
+            return work();
+        };
+        let start = Instant::now();
+        let result = work();
+        let took = start.elapsed();
+        spent
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push((what, took));
+        result
+    }
+
+    /// The stages recorded so far, with their times.
+    pub fn spent(&self) -> Vec<(&'static str, Duration)> {
+        self.0.as_ref().map_or_else(Vec::new, |spent| {
+            spent
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .clone()
+        })
+    }
+}
 
 /// When bars are drawn.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -43,16 +84,18 @@ impl Unit {
     }
 }
 
-/// Whether and where stages draw their bars.
+/// Whether and where stages draw their bars, and whether their times are
+/// recorded.
 #[derive(Clone, Debug, Default)]
 pub struct Progress {
     when: Option<When>,
+    timings: Timings,
 }
 
 impl Progress {
     /// No bars (the default for the library).
     pub fn hidden() -> Self {
-        Progress { when: None }
+        Progress::default()
     }
 
     /// Bars as `when` asks, if stderr is a terminal; none when `quiet`.
@@ -60,7 +103,18 @@ impl Progress {
         let shown = !quiet && when != When::Never && std::io::stderr().is_terminal();
         Progress {
             when: shown.then_some(when),
+            timings: Timings::default(),
         }
+    }
+
+    /// The same, also recording each stage's time in `timings`.
+    pub fn timed(self, timings: Timings) -> Self {
+        Progress { timings, ..self }
+    }
+
+    /// Where stage times go.
+    pub fn timings(&self) -> &Timings {
+        &self.timings
     }
 
     /// Whether no stage will draw a bar.
@@ -76,7 +130,10 @@ impl Progress {
             _ => false,
         };
         if !draw {
-            return Stage(None);
+            return Stage {
+                bar: None,
+                timings: self.timings.clone(),
+            };
         }
         let template = match unit {
             Unit::Documents => "{msg:>10} [{bar:40}] {human_pos}/{human_len} documents ({elapsed})",
@@ -89,24 +146,35 @@ impl Progress {
                     .progress_chars("=> "),
             )
             .with_message(what);
-        Stage(Some(bar))
+        Stage {
+            bar: Some(bar),
+            timings: self.timings.clone(),
+        }
     }
 }
 
 /// One stage's bar (or nothing); the bar is finished when the stage is
 /// dropped, leaving one line saying what was done and how long it took.
 #[derive(Debug, Default)]
-pub struct Stage(Option<ProgressBar>);
+pub struct Stage {
+    bar: Option<ProgressBar>,
+    timings: Timings,
+}
 
 impl Stage {
     /// A stage that reports to nothing.
     pub fn hidden() -> Self {
-        Stage(None)
+        Stage::default()
+    }
+
+    /// Where the times of this stage's parts go.
+    pub fn timings(&self) -> &Timings {
+        &self.timings
     }
 
     /// `reader`, counting the bytes read from it on this stage.
     pub fn counting<R: Read + Send + 'static>(&self, reader: R) -> Box<dyn Read + Send> {
-        match &self.0 {
+        match &self.bar {
             Some(bar) => Box::new(bar.wrap_read(reader)),
             None => Box::new(reader),
         }
@@ -114,7 +182,7 @@ impl Stage {
 
     /// Counts `n` more units done.
     pub fn inc(&self, n: u64) {
-        if let Some(bar) = &self.0 {
+        if let Some(bar) = &self.bar {
             bar.inc(n);
         }
     }
@@ -122,7 +190,7 @@ impl Stage {
 
 impl Drop for Stage {
     fn drop(&mut self) {
-        if let Some(bar) = &self.0 {
+        if let Some(bar) = &self.bar {
             bar.finish();
         }
     }

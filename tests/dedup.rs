@@ -176,3 +176,52 @@ fn documents_without_letters_or_digits_pair_with_nothing() {
             .stdout("doc_id\tgroup\trepresentative\tjaccard\n");
     }
 }
+
+#[test]
+fn timings_name_every_stage_on_stderr_and_change_no_output() {
+    let seeds = fixture("seeds");
+    let plain = stdout_of(
+        story_cluster()
+            .args(["run", "-q", "-f", "tsv"])
+            .arg(&seeds)
+            .output(),
+    );
+    let output = story_cluster()
+        .args(["run", "-q", "-f", "tsv", "--timings"])
+        .arg(&seeds)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert_eq!(output.stdout, plain);
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let stages: Vec<&str> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("story-cluster: time: "))
+        .map(|l| l.split("  ").next().unwrap().trim())
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            "read",
+            "prepare",
+            "sign",
+            "lsh candidates",
+            "verify and group",
+            "vectors",
+            "story neighbours",
+            "story linkage",
+            "story labels",
+            "threads",
+            "report",
+            "all stages"
+        ],
+        "{stderr}"
+    );
+    // Without the flag, nothing is timed aloud.
+    let quiet = story_cluster()
+        .args(["dedup", "-q"])
+        .arg(&seeds)
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8(quiet.stderr).unwrap().contains("time:"));
+}

@@ -6,7 +6,7 @@ use clap::Args;
 use std::path::PathBuf;
 use story_cluster::corpus::{self, Corpus, ReadOptions};
 use story_cluster::error::{Error, InputProblem};
-use story_cluster::progress::{Progress, When};
+use story_cluster::progress::{Progress, Timings, When};
 use story_cluster::{Analysis, Config, analyse, dedup, story};
 
 /// An `f32` default as an `f64` that prints as it is written in the code
@@ -38,12 +38,47 @@ pub struct InputArgs {
     /// only when stderr is a terminal; `auto` draws them for large inputs.
     #[arg(long, value_parser = crate::cli::choice::<When>(), value_name = "WHEN", default_value = "auto")]
     pub progress: When,
+
+    /// Print each stage's wall-clock time on stderr at the end (reading,
+    /// preparing, signing, candidates, verifying, vectors, stories,
+    /// threads, the report).
+    #[arg(long)]
+    pub timings: bool,
+
+    /// Where stage times are recorded, shared by every stage of the run.
+    #[arg(skip = Timings::recording())]
+    pub recorded: Timings,
 }
 
 impl InputArgs {
-    /// Where long stages report their progress.
+    /// Where long stages report their progress (and their times, with
+    /// `--timings`).
     pub fn progress(&self) -> Progress {
-        Progress::on_terminal(self.progress, self.quiet)
+        let progress = Progress::on_terminal(self.progress, self.quiet);
+        match self.timings {
+            true => progress.timed(self.recorded.clone()),
+            false => progress,
+        }
+    }
+
+    /// Prints the recorded stage times, with `--timings`.
+    pub fn print_timings(&self) {
+        if !self.timings {
+            return;
+        }
+        let spent = self.recorded.spent();
+        let total: std::time::Duration = spent.iter().map(|(_, d)| *d).sum();
+        for (stage, took) in spent {
+            story_cluster::error::note(format_args!(
+                "story-cluster: time: {stage:<18} {:>8.3} s",
+                took.as_secs_f64()
+            ));
+        }
+        story_cluster::error::note(format_args!(
+            "story-cluster: time: {:<18} {:>8.3} s",
+            "all stages",
+            total.as_secs_f64()
+        ));
     }
 }
 
@@ -136,7 +171,10 @@ pub fn read_corpus(input: &InputArgs) -> Result<Corpus, Error> {
         max_document_bytes: input.max_document_bytes,
         progress: input.progress(),
     };
-    let corpus = corpus::read_paths(&input.paths, &read);
+    let corpus = read
+        .progress
+        .timings()
+        .time("read", || corpus::read_paths(&input.paths, &read));
     if !input.quiet {
         for note in &corpus.notes {
             story_cluster::error::note(format_args!("story-cluster: note: {note}"));

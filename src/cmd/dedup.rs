@@ -93,24 +93,37 @@ pub fn run(args: Args) -> Result<i32, Error> {
         PairSearch::Lsh
     };
     let analysis = deduplicate(corpus.documents, &config, search);
-    match args.emit {
-        Emit::Groups => {
-            let report = DedupReport::new(&analysis, &corpus.problems);
-            write_to(args.output.as_deref(), |out| report.write(args.format, out))?;
-        }
-        Emit::Unique => {
-            let kept = unique_documents(&analysis, args.keep);
-            match args.output.as_deref() {
-                #[cfg(feature = "parquet")]
-                Some(path) if parquet_out => write_parquet(&kept, path)?,
-                output => write_to(output, |out| write_documents(&kept, out))?,
-            }
-        }
-    }
+    let timings = config.progress.timings().clone();
+    timings.time("report", || {
+        write_output(&args, &analysis, &corpus.problems)
+    })?;
+    args.input.print_timings();
     // The process ends here: freeing every document and text one by one
     // would take 5 % of a run, and the system reclaims them at once.
     std::mem::forget(analysis);
     Ok(exit_code(!corpus.problems.is_empty()))
+}
+
+/// Writes what `--emit` asks for.
+fn write_output(
+    args: &Args,
+    analysis: &story_cluster::DedupAnalysis,
+    problems: &[story_cluster::error::InputProblem],
+) -> Result<(), Error> {
+    match args.emit {
+        Emit::Groups => {
+            let report = DedupReport::new(analysis, problems);
+            write_to(args.output.as_deref(), |out| report.write(args.format, out))
+        }
+        Emit::Unique => {
+            let kept = unique_documents(analysis, args.keep);
+            match args.output.as_deref() {
+                #[cfg(feature = "parquet")]
+                Some(path) if story_cluster::corpus::is_parquet(path) => write_parquet(&kept, path),
+                output => write_to(output, |out| write_documents(&kept, out)),
+            }
+        }
+    }
 }
 
 /// Writes the kept documents to a Parquet file.

@@ -82,6 +82,8 @@ pub fn run(args: Args) -> Result<i32, Error> {
         max_document_bytes: args.max_document_bytes,
         quiet: args.quiet,
         progress: args.progress,
+        timings: false,
+        recorded: Default::default(),
     };
     let progress = input(Vec::new()).progress();
     let (documents, problems, ids) = if args.paths.is_empty() {

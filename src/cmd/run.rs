@@ -57,9 +57,12 @@ pub fn run(args: Args) -> Result<i32, Error> {
         None => None,
     };
     let (analysis, problems) = read_and_analyse(&args.input, &args.tuning)?;
-    let report = Report::new(&analysis, &problems);
-    write_to(args.output.as_deref(), |out| {
-        report.write(args.format, &analysis, top, out)
+    args.input.progress().timings().time("report", || {
+        let report = Report::new(&analysis, &problems);
+        write_to(args.output.as_deref(), |out| {
+            report.write(args.format, &analysis, top, out)
+        })
     })?;
+    args.input.print_timings();
     Ok(exit_code(!problems.is_empty()))
 }

@@ -116,6 +116,17 @@ pub fn find(
     options: &DedupOptions,
 ) -> Duplicates {
     let candidates = options.bands().candidate_pairs(signatures);
+    verify_and_group(texts, candidates, times, options)
+}
+
+/// The second half of [`find`]: verifies LSH's candidate pairs (sorted,
+/// without repeats) exactly and groups those that pass.
+pub(crate) fn verify_and_group(
+    texts: &[&str],
+    candidates: Vec<(u32, u32)>,
+    times: &[Option<i64>],
+    options: &DedupOptions,
+) -> Duplicates {
     let shingles = *options.hasher().shingles();
     // Each batch of candidates gets the shingle sets of its documents, made
     // once and dropped after: holding them for every candidate document

@@ -273,9 +273,14 @@ pub fn build(
         times: &unit_times,
         decay: options.time,
     };
-    let edges = space.edges(options.edge_floor(), &options.neighbours);
+    let timings = stage.timings();
+    let edges = timings.time("story neighbours", || {
+        space.edges(options.edge_floor(), &options.neighbours)
+    });
     let cut = options.cut();
-    let clusters = cluster::cluster_graph(&space, edges, &cut);
+    let clusters = timings.time("story linkage", || {
+        cluster::cluster_graph(&space, edges, &cut)
+    });
     stage.inc(n as u64);
 
     // A copy's decorations should not become a headline: medoids are
@@ -311,10 +316,12 @@ pub fn build(
             .collect();
         story
     }
-    let mut stories: Vec<Story> = clusters
-        .par_iter()
-        .map(|c| story_of(c, &docs_of, &describe))
-        .collect();
+    let mut stories: Vec<Story> = timings.time("story labels", || {
+        clusters
+            .par_iter()
+            .map(|c| story_of(c, &docs_of, &describe))
+            .collect()
+    });
     stories.sort_by_key(|s| (std::cmp::Reverse(s.members.len()), first_doc(s)));
     stories
 }
