@@ -203,21 +203,38 @@ mod tests {
     #[test]
     fn hidden_progress_draws_nothing_whatever_the_size() {
         let stage = Progress::hidden().stage("signing", 1 << 40, Unit::Documents);
-        assert!(stage.0.is_none());
+        assert!(stage.bar.is_none());
         stage.inc(5);
+    }
+
+    #[test]
+    fn timings_record_only_when_asked() {
+        let silent = Progress::hidden();
+        assert_eq!(silent.timings().time("read", || 7), 7);
+        assert!(silent.timings().spent().is_empty());
+        let timings = Timings::recording();
+        let timed = Progress::hidden().timed(timings.clone());
+        timed.timings().time("read", || ());
+        timed
+            .stage("signing", 1, Unit::Documents)
+            .timings()
+            .time("sign", || ());
+        let names: Vec<&str> = timings.spent().iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, ["read", "sign"]);
     }
 
     #[test]
     fn auto_draws_only_large_stages() {
         let auto = Progress {
             when: Some(When::Auto),
+            timings: Timings::default(),
         };
-        assert!(auto.stage("signing", 10, Unit::Documents).0.is_none());
+        assert!(auto.stage("signing", 10, Unit::Documents).bar.is_none());
         let large = auto.stage("signing", 1_000_000, Unit::Documents);
-        assert!(large.0.is_some());
+        assert!(large.bar.is_some());
         // Keep the test's own stderr clean.
         large
-            .0
+            .bar
             .as_ref()
             .unwrap()
             .set_draw_target(ProgressDrawTarget::hidden());
