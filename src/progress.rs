@@ -13,7 +13,10 @@ use std::time::{Duration, Instant};
 /// The wall-clock time of each stage of a run, in the order they ended,
 /// when recording; nothing (and no cost) otherwise.
 #[derive(Clone, Debug, Default)]
-pub struct Timings(Option<Arc<Mutex<Vec<(&'static str, Duration)>>>>);
+pub struct Timings(Option<Arc<Mutex<Spent>>>);
+
+/// Stages and their times, in the order they ended.
+type Spent = Vec<(&'static str, Duration)>;
 
 impl Timings {
     /// Timings that record.
