@@ -3,22 +3,27 @@
 //! it shares a term with.
 
 use super::SparseVector;
-use ahash::AHashMap;
 
 /// For each term, the (vector number, weight) pairs of the indexed vectors
 /// holding it, in vector order.
 #[derive(Debug, Default)]
 pub struct Postings {
-    lists: AHashMap<u32, Vec<(u32, f32)>>,
+    /// Indexed by term id (ids are dense: a vocabulary's numbers), so a
+    /// lookup in the inner loop is an index, not a hash.
+    lists: Vec<Vec<(u32, f32)>>,
 }
 
 impl Postings {
     /// Indexes `vectors`, numbered by their position.
     pub fn new<'a>(vectors: impl IntoIterator<Item = &'a SparseVector>) -> Self {
-        let mut lists: AHashMap<u32, Vec<(u32, f32)>> = AHashMap::new();
+        let mut lists: Vec<Vec<(u32, f32)>> = Vec::new();
         for (number, v) in vectors.into_iter().enumerate() {
             for (&t, &w) in v.terms.iter().zip(&v.weights) {
-                lists.entry(t).or_default().push((number as u32, w));
+                let t = t as usize;
+                if t >= lists.len() {
+                    lists.resize_with(t + 1, Vec::new);
+                }
+                lists[t].push((number as u32, w));
             }
         }
         Postings { lists }
@@ -37,7 +42,7 @@ impl Postings {
         mut add: impl FnMut(u32, f32),
     ) {
         for (t, &w) in v.terms.iter().zip(&v.weights) {
-            let Some(posting) = self.lists.get(t) else {
+            let Some(posting) = self.lists.get(*t as usize) else {
                 continue;
             };
             if posting.len() > max_posting {
