@@ -354,7 +354,13 @@ fn main() {
                     scope.spawn(move || {
                         let agent = client();
                         let mut latencies = Vec::new();
-                        let (first, begun) = (c * 7919, Instant::now());
+                        // Paced clients start spread over one period, as
+                        // independent publishers would, not all at the same
+                        // instant (16 requests at once every 20 ms measure
+                        // the burst, not the service).
+                        let offset = rate.map_or(0.0, |r| c as f64 / (r * LOADED_CLIENTS as f64));
+                        let (first, begun) =
+                            (c * 7919, Instant::now() + Duration::from_secs_f64(offset));
                         let mut i = first;
                         while writing.load(std::sync::atomic::Ordering::Relaxed) {
                             let body = &bodies[i % bodies.len()];
