@@ -6,7 +6,9 @@
 //! reports are compared across days, so a few hours' zone error matters
 //! far less than dropping the date.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::format::{Item, Parsed, StrftimeItems, parse, parse_and_remainder};
+use chrono::{DateTime, NaiveTime};
+use std::sync::OnceLock;
 
 /// Seconds in a day.
 pub const DAY_SECONDS: i64 = 86_400;
@@ -53,27 +55,64 @@ pub fn parse_time(date: &str) -> Option<i64> {
     if let Ok(time) = DateTime::parse_from_rfc2822(date) {
         return Some(time.timestamp());
     }
-    for form in ZONED {
-        if let Ok(time) = DateTime::parse_from_str(date, form) {
+    let forms = forms();
+    for items in &forms.zoned {
+        let mut parsed = Parsed::new();
+        if parse(&mut parsed, date, items.iter()).is_ok()
+            && let Ok(time) = parsed.to_datetime()
+        {
             return Some(time.timestamp());
         }
     }
-    for form in NAIVE_DATE_TIMES {
-        if let Ok((time, rest)) = NaiveDateTime::parse_and_remainder(date, form) {
-            // A zone name or a wire service's code after the time
-            // (`15:01:01.79 EST`, Reuters' `…59.13RM`) is passed over; any
-            // other remainder means the form was not this one.
-            if rest.len() <= 16 && rest.bytes().all(|b| b.is_ascii_alphabetic() || b == b' ') {
-                return Some(time.and_utc().timestamp());
-            }
+    for items in &forms.naive_date_times {
+        let mut parsed = Parsed::new();
+        let Ok(rest) = parse_and_remainder(&mut parsed, date, items.iter()) else {
+            continue;
+        };
+        // A zone name or a wire service's code after the time
+        // (`15:01:01.79 EST`, Reuters' `…59.13RM`) is passed over; any
+        // other remainder means the form was not this one.
+        if let Ok(time) = parsed.to_naive_datetime_with_offset(0)
+            && rest.len() <= 16
+            && rest.bytes().all(|b| b.is_ascii_alphabetic() || b == b' ')
+        {
+            return Some(time.and_utc().timestamp());
         }
     }
-    for form in NAIVE_DATES {
-        if let Ok(day) = NaiveDate::parse_from_str(date, form) {
+    for items in &forms.naive_dates {
+        let mut parsed = Parsed::new();
+        if parse(&mut parsed, date, items.iter()).is_ok()
+            && let Ok(day) = parsed.to_naive_date()
+        {
             return Some(day.and_time(NaiveTime::MIN).and_utc().timestamp());
         }
     }
     None
+}
+
+/// The format strings, parsed once (chrono's `parse_from_str` would parse
+/// each format string again for every date it tries it on).
+struct Forms {
+    zoned: Vec<Vec<Item<'static>>>,
+    naive_date_times: Vec<Vec<Item<'static>>>,
+    naive_dates: Vec<Vec<Item<'static>>>,
+}
+
+fn forms() -> &'static Forms {
+    static FORMS: OnceLock<Forms> = OnceLock::new();
+    FORMS.get_or_init(|| {
+        let items = |forms: &[&'static str]| -> Vec<Vec<Item<'static>>> {
+            forms
+                .iter()
+                .map(|form| StrftimeItems::new(form).collect())
+                .collect()
+        };
+        Forms {
+            zoned: items(ZONED),
+            naive_date_times: items(NAIVE_DATE_TIMES),
+            naive_dates: items(NAIVE_DATES),
+        }
+    })
 }
 
 /// Unix seconds from a string of digits: seconds, or milliseconds when

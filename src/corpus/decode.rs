@@ -46,7 +46,8 @@ fn utf16(bytes: &[u8]) -> Option<&'static str> {
         return Some("UTF-16BE (byte-order mark FE FF)");
     }
     let head = &bytes[..bytes.len().min(1024) & !1];
-    if head.len() < 8 {
+    // Text without a zero byte is no UTF-16 (one fast scan; most inputs).
+    if head.len() < 8 || memchr::memchr(0, head).is_none() {
         return None;
     }
     let zero_at = |parity: usize| {
