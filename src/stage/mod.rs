@@ -146,7 +146,7 @@ pub fn lines(documents: &[Document]) -> Vec<LineRow> {
             LineRow {
                 id: doc.id.clone(),
                 lines,
-                tails: title_suffix::tails_and_heads(&doc.title).collect(),
+                tails: title_suffix::tails_and_heads(&doc.title),
                 body_signature: boilerplate::body_signature(&body),
             }
         })

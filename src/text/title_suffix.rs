@@ -10,6 +10,7 @@
 //! tail included, and that shared title is content, not a site's name.
 
 use crate::sketch::hash::hash_str;
+use rayon::prelude::*;
 
 /// Fewest titles, with different heads, that must end with a tail for it
 /// to count as a site's name.
@@ -17,15 +18,28 @@ pub const MIN_TITLES: usize = 3;
 
 const SEPARATORS: [&str; 6] = [" - ", " | ", " :: ", " – ", " — ", " · "];
 
-/// Byte offsets at which a separator starts in `title`, ascending.
+/// Byte offsets at which a separator starts in `title`, ascending, after
+/// its first byte: where each separator's non-overlapping matches start
+/// (`str::match_indices`), found in one pass over the spaces every
+/// separator begins with.
 fn separator_starts(title: &str) -> Vec<usize> {
-    let mut starts: Vec<usize> = SEPARATORS
-        .iter()
-        .flat_map(|sep| title.match_indices(sep).map(|(i, _)| i))
-        .filter(|&i| i > 0)
-        .collect();
-    starts.sort_unstable();
-    starts.dedup();
+    let bytes = title.as_bytes();
+    // Where each separator may match next: matches of one separator do
+    // not overlap.
+    let mut free_from = [0usize; SEPARATORS.len()];
+    let mut starts = Vec::new();
+    for i in memchr::memchr_iter(b' ', bytes) {
+        let mut found = false;
+        for (free, separator) in free_from.iter_mut().zip(SEPARATORS) {
+            if i >= *free && bytes[i..].starts_with(separator.as_bytes()) {
+                *free = i + separator.len();
+                found = true;
+            }
+        }
+        if found && i > 0 {
+            starts.push(i);
+        }
+    }
     starts
 }
 
@@ -41,13 +55,18 @@ fn tail_after(title: &str, start: usize) -> &str {
 
 /// The `(tail, head)` hashes of every non-empty tail of `title` and the
 /// head before it: what counting a site's name needs from one title.
-pub(crate) fn tails_and_heads(title: &str) -> impl Iterator<Item = (u64, u64)> + '_ {
-    separator_starts(title)
-        .into_iter()
-        .filter_map(move |start| {
+pub(crate) fn tails_and_heads(title: &str) -> Vec<(u64, u64)> {
+    tails_and_heads_at(title, &separator_starts(title))
+}
+
+fn tails_and_heads_at(title: &str, starts: &[usize]) -> Vec<(u64, u64)> {
+    starts
+        .iter()
+        .filter_map(|&start| {
             let tail = tail_after(title, start);
             (!tail.is_empty()).then(|| (hash_str(tail), hash_str(title[..start].trim())))
         })
+        .collect()
 }
 
 /// The tails (hashes, sorted) that end at least [`MIN_TITLES`] titles after
@@ -66,25 +85,38 @@ pub(crate) fn site_tails(mut pairs: Vec<(u64, u64)>) -> Vec<u64> {
 /// the earliest separator whose tail is a site's name (see the module
 /// docs), or the whole title.
 pub fn kept_lengths(titles: &[&str]) -> Vec<usize> {
-    let pairs = titles.iter().flat_map(|t| tails_and_heads(t)).collect();
-    kept_lengths_known(titles, &site_tails(pairs))
+    let starts: Vec<Vec<usize>> = titles.par_iter().map(|t| separator_starts(t)).collect();
+    let pairs = titles
+        .par_iter()
+        .zip(&starts)
+        .flat_map_iter(|(title, starts)| tails_and_heads_at(title, starts))
+        .collect();
+    let site_tails = site_tails(pairs);
+    titles
+        .par_iter()
+        .zip(&starts)
+        .map(|(title, starts)| kept_length_at(title, starts, &site_tails))
+        .collect()
 }
 
 /// [`kept_lengths`] with the site names (hashes, sorted) known already,
 /// found among other titles or over a whole corpus by parts.
 pub(crate) fn kept_lengths_known(titles: &[&str], site_tails: &[u64]) -> Vec<usize> {
     titles
-        .iter()
-        .map(|title| {
-            separator_starts(title)
-                .into_iter()
-                .find(|&start| {
-                    let tail = tail_after(title, start);
-                    !tail.is_empty() && site_tails.binary_search(&hash_str(tail)).is_ok()
-                })
-                .unwrap_or(title.len())
-        })
+        .par_iter()
+        .map(|title| kept_length_at(title, &separator_starts(title), site_tails))
         .collect()
+}
+
+fn kept_length_at(title: &str, starts: &[usize], site_tails: &[u64]) -> usize {
+    starts
+        .iter()
+        .copied()
+        .find(|&start| {
+            let tail = tail_after(title, start);
+            !tail.is_empty() && site_tails.binary_search(&hash_str(tail)).is_ok()
+        })
+        .unwrap_or(title.len())
 }
 
 #[cfg(test)]
@@ -131,5 +163,25 @@ mod tests {
     fn a_title_that_is_only_a_separator_is_kept() {
         let titles = [" - ", "a - b", "c - b", "d - b", " - b"];
         assert_eq!(kept(&titles), [" - ", "a", "c", "d", " - b"]);
+    }
+
+    /// The definition [`separator_starts`] must keep: every separator's
+    /// `match_indices`, merged.
+    fn starts_by_match_indices(title: &str) -> Vec<usize> {
+        let mut starts: Vec<usize> = SEPARATORS
+            .iter()
+            .flat_map(|sep| title.match_indices(sep).map(|(i, _)| i))
+            .filter(|&i| i > 0)
+            .collect();
+        starts.sort_unstable();
+        starts.dedup();
+        starts
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn one_pass_finds_what_match_indices_finds(title in "[ a:|\\-–—·]{0,24}") {
+            proptest::prop_assert_eq!(separator_starts(&title), starts_by_match_indices(&title));
+        }
     }
 }
