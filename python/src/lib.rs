@@ -26,13 +26,19 @@ fn to_json(report: &impl serde::Serialize) -> PyResult<String> {
     serde_json::to_string(report).map_err(|err| PyValueError::new_err(err.to_string()))
 }
 
+/// A near-duplicate threshold, if it is one.
+fn checked_threshold(threshold: f64) -> PyResult<f64> {
+    match threshold > 0.0 && threshold <= 1.0 {
+        true => Ok(threshold),
+        false => Err(PyValueError::new_err("threshold must be in (0, 1]")),
+    }
+}
+
 /// Near-duplicate groups of the records, as the JSON `dedup` report.
 #[pyfunction]
 #[pyo3(signature = (records_json, threshold))]
 fn dedup_json(py: Python<'_>, records_json: &str, threshold: f64) -> PyResult<String> {
-    if !(threshold > 0.0 && threshold <= 1.0) {
-        return Err(PyValueError::new_err("threshold must be in (0, 1]"));
-    }
+    let threshold = checked_threshold(threshold)?;
     py.detach(|| {
         let corpus = read(records_json);
         let mut config = Config::default();
@@ -133,12 +139,7 @@ mod stages {
     /// The settings of a run with this threshold, as JSON.
     #[pyfunction]
     pub fn settings_json(threshold: f64) -> PyResult<String> {
-        if !(threshold > 0.0 && threshold <= 1.0) {
-            return Err(PyValueError::new_err("threshold must be in (0, 1]"));
-        }
-        let mut config = Config::default();
-        config.dedup.threshold = threshold;
-        Ok(Settings::of(&config).to_json())
+        Ok(Settings::for_threshold(checked_threshold(threshold)?).to_json())
     }
 
     /// Fewest different articles a boilerplate line appears in.
@@ -150,9 +151,7 @@ mod stages {
     /// Fewest different heads before a title tail that is a site's name.
     #[pyfunction]
     pub fn site_tail_min_heads() -> usize {
-        (1..)
-            .find(|&n| stage::is_site_tail(n))
-            .expect("a finite bound")
+        stage::SITE_TAIL_MIN_HEADS
     }
 
     #[pyfunction]

@@ -54,10 +54,14 @@ impl InputArgs {
     /// Where long stages report their progress (and their times, with
     /// `--timings`).
     pub fn progress(&self) -> Progress {
-        let progress = Progress::on_terminal(self.progress, self.quiet);
+        Progress::on_terminal(self.progress, self.quiet).timed(self.timings())
+    }
+
+    /// Where stage times go: recorded with `--timings`, else nowhere.
+    pub fn timings(&self) -> Timings {
         match self.timings {
-            true => progress.timed(self.recorded.clone()),
-            false => progress,
+            true => self.recorded.clone(),
+            false => Timings::default(),
         }
     }
 

@@ -93,8 +93,7 @@ pub fn run(args: Args) -> Result<i32, Error> {
         PairSearch::Lsh
     };
     let analysis = deduplicate(corpus.documents, &config, search);
-    let timings = config.progress.timings().clone();
-    timings.time("report", || {
+    args.input.timings().time("report", || {
         write_output(&args, &analysis, &corpus.problems)
     })?;
     args.input.print_timings();

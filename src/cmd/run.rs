@@ -57,7 +57,7 @@ pub fn run(args: Args) -> Result<i32, Error> {
         None => None,
     };
     let (analysis, problems) = read_and_analyse(&args.input, &args.tuning)?;
-    args.input.progress().timings().time("report", || {
+    args.input.timings().time("report", || {
         let report = Report::new(&analysis, &problems);
         write_to(args.output.as_deref(), |out| {
             report.write(args.format, &analysis, top, out)

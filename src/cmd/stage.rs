@@ -6,12 +6,13 @@
 use super::common::{InputArgs, read_corpus};
 use super::output::write_to;
 use crate::cli::unit_interval;
+use arrow_array::RecordBatch;
 use clap::{Args as ClapArgs, Subcommand};
 use std::path::{Path, PathBuf};
+use story_cluster::dedup;
 use story_cluster::error::{Error, exit_code};
 use story_cluster::stage::arrow::{self as stage_arrow, Stage};
 use story_cluster::stage::{self, Settings};
-use story_cluster::{Config, dedup};
 
 /// Run near-duplicate detection one stage at a time, with Parquet files
 /// between stages: per part of a corpus where a stage works per document,
@@ -135,61 +136,59 @@ pub fn run(args: Args) -> Result<i32, Error> {
     match args.stage {
         StageCommand::Lines(args) => lines(args),
         StageCommand::Boilerplate(args) => {
-            let (settings, batches) = read(&args.inputs, Stage::Lines, None)?;
-            let rows = rows_of(&batches, stage_arrow::lines_rows)?;
+            let (settings, rows) = rows(&args.inputs, Stage::Lines, None, stage_arrow::lines_rows)?;
             let table = stage::boilerplate(&rows, &settings);
             write(
                 &args.output,
                 Stage::Boilerplate,
                 &settings,
-                vec![stage_arrow::table_batch(&table)],
+                &stage_arrow::table_batch(&table),
             )?;
             Ok(0)
         }
         StageCommand::Sign(args) => sign(args),
         StageCommand::Candidates(args) => {
-            let (settings, batches) = read(&args.inputs, Stage::Sign, None)?;
-            let rows = rows_of(&batches, stage_arrow::signed_rows)?;
+            let (settings, rows) = rows(&args.inputs, Stage::Sign, None, stage_arrow::signed_rows)?;
             let pairs = stage::candidates(&rows);
             write(
                 &args.output,
                 Stage::Candidates,
                 &settings,
-                vec![stage_arrow::pairs_batch(&pairs)],
+                &stage_arrow::pairs_batch(&pairs),
             )?;
             Ok(0)
         }
         StageCommand::Verify(args) => {
-            let (settings, batches) = read(&args.inputs, Stage::Candidates, None)?;
-            let pairs = rows_of(&batches, stage_arrow::pairs_of)?;
+            let (settings, pairs) =
+                rows(&args.inputs, Stage::Candidates, None, stage_arrow::pairs_of)?;
             let signed = signed(&args.signed, &settings)?;
             let text_of: ahash::AHashMap<&str, &str> = signed
                 .iter()
                 .map(|r| (r.id.as_str(), r.text.as_str()))
                 .collect();
-            let mut with_texts = Vec::with_capacity(pairs.len());
-            for (a, b) in &pairs {
-                let text = |id: &str| {
-                    text_of.get(id).copied().ok_or_else(|| {
-                        Error::Input(format!(
-                            "candidate '{id}' is in no signed file given with --signed"
-                        ))
-                    })
-                };
-                with_texts.push((a.as_str(), b.as_str(), text(a)?, text(b)?));
-            }
+            let text = |id: &str| {
+                text_of.get(id).copied().ok_or_else(|| {
+                    Error::Input(format!(
+                        "candidate '{id}' is in no signed file given with --signed"
+                    ))
+                })
+            };
+            let with_texts = pairs
+                .iter()
+                .map(|(a, b)| Ok((a.as_str(), b.as_str(), text(a)?, text(b)?)))
+                .collect::<Result<Vec<_>, Error>>()?;
             let verified = stage::verify(&with_texts, &settings);
             write(
                 &args.output,
                 Stage::Verify,
                 &settings,
-                vec![stage_arrow::verified_batch(&verified)],
+                &stage_arrow::verified_batch(&verified),
             )?;
             Ok(0)
         }
         StageCommand::Group(args) => {
-            let (settings, batches) = read(&args.inputs, Stage::Verify, None)?;
-            let pairs = rows_of(&batches, stage_arrow::verified_of)?;
+            let (settings, pairs) =
+                rows(&args.inputs, Stage::Verify, None, stage_arrow::verified_of)?;
             let signed = signed(&args.signed, &settings)?;
             let members = stage::group(&pairs, &signed, &settings).map_err(Error::Input)?;
             write_to(args.output.as_deref(), |out| {
@@ -201,22 +200,22 @@ pub fn run(args: Args) -> Result<i32, Error> {
 }
 
 fn lines(args: LinesArgs) -> Result<i32, Error> {
-    let mut config = Config::default();
-    config.dedup.threshold = args.threshold;
-    let settings = Settings::of(&config);
+    let settings = Settings::for_threshold(args.threshold);
     let corpus = read_corpus(&args.input)?;
     let rows = stage::lines(&corpus.documents);
     write(
         &args.output,
         Stage::Lines,
         &settings,
-        vec![stage_arrow::lines_batch(&rows)],
+        &stage_arrow::lines_batch(&rows),
     )?;
     Ok(exit_code(!corpus.problems.is_empty()))
 }
 
 fn sign(args: SignArgs) -> Result<i32, Error> {
-    let (settings, batches) = read(&[args.boilerplate], Stage::Boilerplate, None)?;
+    let (settings, batches) =
+        stage_arrow::read_parquet(&[args.boilerplate], Stage::Boilerplate, None)
+            .map_err(Error::Input)?;
     let table = stage_arrow::table_of(&batches).map_err(Error::Input)?;
     let corpus = read_corpus(&args.input)?;
     let rows = stage::sign(&corpus.documents, &table, &settings);
@@ -224,40 +223,33 @@ fn sign(args: SignArgs) -> Result<i32, Error> {
         &args.output,
         Stage::Sign,
         &settings,
-        vec![stage_arrow::signed_batch(&rows)],
+        &stage_arrow::signed_batch(&rows),
     )?;
     Ok(exit_code(!corpus.problems.is_empty()))
 }
 
-fn read(
+/// The rows of stage files made by `stage` (with `expected` settings,
+/// when given), and the settings they were made with.
+fn rows<T>(
     paths: &[PathBuf],
     stage: Stage,
     expected: Option<&Settings>,
-) -> Result<(Settings, Vec<arrow_array::RecordBatch>), Error> {
-    stage_arrow::read_parquet(paths, stage, expected).map_err(Error::Input)
+    of: impl Fn(&RecordBatch) -> Result<Vec<T>, String>,
+) -> Result<(Settings, Vec<T>), Error> {
+    let (settings, batches) =
+        stage_arrow::read_parquet(paths, stage, expected).map_err(Error::Input)?;
+    let mut all = Vec::new();
+    for batch in &batches {
+        all.extend(of(batch).map_err(Error::Input)?);
+    }
+    Ok((settings, all))
 }
 
 fn signed(paths: &[PathBuf], settings: &Settings) -> Result<Vec<stage::SignedRow>, Error> {
-    let (_, batches) = read(paths, Stage::Sign, Some(settings))?;
-    rows_of(&batches, stage_arrow::signed_rows)
+    Ok(rows(paths, Stage::Sign, Some(settings), stage_arrow::signed_rows)?.1)
 }
 
-fn rows_of<T>(
-    batches: &[arrow_array::RecordBatch],
-    rows: impl Fn(&arrow_array::RecordBatch) -> Result<Vec<T>, String>,
-) -> Result<Vec<T>, Error> {
-    let mut all = Vec::new();
-    for batch in batches {
-        all.extend(rows(batch).map_err(Error::Input)?);
-    }
-    Ok(all)
-}
-
-fn write(
-    path: &Path,
-    stage: Stage,
-    settings: &Settings,
-    batches: Vec<arrow_array::RecordBatch>,
-) -> Result<(), Error> {
-    stage_arrow::write_parquet(path, stage, settings, &batches).map_err(Error::Input)
+fn write(path: &Path, stage: Stage, settings: &Settings, batch: &RecordBatch) -> Result<(), Error> {
+    stage_arrow::write_parquet(path, stage, settings, std::slice::from_ref(batch))
+        .map_err(Error::Input)
 }

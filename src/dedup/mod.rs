@@ -263,8 +263,10 @@ fn verify<'a>(
         .collect()
 }
 
-/// Joins verified pairs into groups with their representatives.
-fn group<'a>(
+/// Joins verified pairs (sorted by `(a, b)`) into groups with their
+/// representatives; `set_of` gives a document's shingle set for members
+/// no verified pair ties to their representative.
+pub(crate) fn group<'a>(
     documents: usize,
     candidates: usize,
     pairs: Vec<DuplicatePair>,

@@ -15,7 +15,7 @@ use arrow_array::builder::{Int64Builder, ListBuilder};
 use arrow_array::cast::AsArray;
 use arrow_array::types::Int64Type;
 use arrow_array::{
-    Array, ArrayRef, BinaryArray, Float64Array, Int64Array, ListArray, RecordBatch, StringArray,
+    Array, ArrayRef, BinaryArray, Float64Array, Int64Array, RecordBatch, StringArray,
 };
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use std::collections::HashMap;
@@ -56,13 +56,7 @@ impl Stage {
 
     /// The schema of the stage's rows.
     pub fn schema(self) -> SchemaRef {
-        let list = |name: &str| {
-            Field::new(
-                name,
-                DataType::List(Arc::new(Field::new("item", DataType::Int64, true))),
-                false,
-            )
-        };
+        let list = |name: &str| Field::new(name, hash_list_type(), false);
         let text = |name: &str| Field::new(name, DataType::Utf8, false);
         Arc::new(Schema::new(match self {
             Stage::Lines => vec![
@@ -119,12 +113,17 @@ fn strings(batch: &RecordBatch, name: &str) -> Result<Vec<String>, String> {
     Ok(array.iter().map(|s| s.unwrap_or("").to_owned()).collect())
 }
 
-fn int64_list_type() -> DataType {
-    DataType::List(Arc::new(Field::new("item", DataType::Int64, true)))
+/// The items of a list of hashes (as Arrow and Spark name them).
+fn hash_item() -> Field {
+    Field::new("item", DataType::Int64, true)
+}
+
+fn hash_list_type() -> DataType {
+    DataType::List(Arc::new(hash_item()))
 }
 
 fn hash_lists(batch: &RecordBatch, name: &str) -> Result<Vec<Vec<u64>>, String> {
-    let array = column(batch, name, &int64_list_type())?;
+    let array = column(batch, name, &hash_list_type())?;
     Ok(array
         .as_list::<i32>()
         .iter()
@@ -142,23 +141,15 @@ fn hash_lists(batch: &RecordBatch, name: &str) -> Result<Vec<Vec<u64>>, String> 
         .collect())
 }
 
-fn hash_list_array(lists: impl Iterator<Item = Vec<u64>>) -> ArrayRef {
-    let mut builder = ListBuilder::new(Int64Builder::new());
+fn hash_list_array<L: IntoIterator<Item = u64>>(lists: impl Iterator<Item = L>) -> ArrayRef {
+    let mut builder = ListBuilder::new(Int64Builder::new()).with_field(hash_item());
     for list in lists {
         builder
             .values()
-            .append_slice(&list.iter().map(|&h| h as i64).collect::<Vec<_>>());
+            .extend(list.into_iter().map(|h| Some(h as i64)));
         builder.append(true);
     }
-    // Non-null lists of (nullable) items: the schema's field.
-    let list = builder.finish();
-    let (_, offsets, values, nulls) = list.into_parts();
-    Arc::new(ListArray::new(
-        Arc::new(Field::new("item", DataType::Int64, true)),
-        offsets,
-        values,
-        nulls,
-    ))
+    Arc::new(builder.finish())
 }
 
 fn batch(stage_schema: SchemaRef, columns: Vec<ArrayRef>) -> RecordBatch {
@@ -207,9 +198,9 @@ pub fn lines_batch(rows: &[LineRow]) -> RecordBatch {
         Stage::Lines.schema(),
         vec![
             string_array(rows.iter().map(|r| r.id.as_str())),
-            hash_list_array(rows.iter().map(|r| r.lines.clone())),
-            hash_list_array(rows.iter().map(|r| r.tails.iter().map(|t| t.0).collect())),
-            hash_list_array(rows.iter().map(|r| r.tails.iter().map(|t| t.1).collect())),
+            hash_list_array(rows.iter().map(|r| r.lines.iter().copied())),
+            hash_list_array(rows.iter().map(|r| r.tails.iter().map(|t| t.0))),
+            hash_list_array(rows.iter().map(|r| r.tails.iter().map(|t| t.1))),
             Arc::new(BinaryArray::from_iter_values(signatures.iter())),
         ],
     )
@@ -230,15 +221,15 @@ pub fn lines_rows(batch: &RecordBatch) -> Result<Vec<LineRow>, String> {
     let heads = hash_lists(batch, "heads")?;
     let signatures = column(batch, "body_signature", &DataType::Binary)?;
     let signatures = signatures.as_binary::<i32>();
-    Ok((0..batch.num_rows())
-        .map(|i| LineRow {
-            id: ids[i].clone(),
-            lines: lines[i].clone(),
-            tails: tails[i]
-                .iter()
-                .copied()
-                .zip(heads[i].iter().copied())
-                .collect(),
+    Ok(ids
+        .into_iter()
+        .zip(lines)
+        .zip(tails.into_iter().zip(heads))
+        .enumerate()
+        .map(|(i, ((id, lines), (tails, heads)))| LineRow {
+            id,
+            lines,
+            tails: tails.into_iter().zip(heads).collect(),
             body_signature: signature_of(signatures.value(i)),
         })
         .collect())
@@ -356,7 +347,7 @@ pub fn signed_batch(rows: &[SignedRow]) -> RecordBatch {
             string_array(rows.iter().map(|r| r.id.as_str())),
             Arc::new(rows.iter().map(|r| r.time).collect::<Int64Array>()),
             string_array(rows.iter().map(|r| r.text.as_str())),
-            hash_list_array(rows.iter().map(|r| r.keys.clone())),
+            hash_list_array(rows.iter().map(|r| r.keys.iter().copied())),
         ],
     )
 }
@@ -457,18 +448,29 @@ pub fn verified_batch(pairs: &[VerifiedPair]) -> RecordBatch {
 
 /// The verified pairs of a batch.
 pub fn verified_of(batch: &RecordBatch) -> Result<Vec<VerifiedPair>, String> {
-    let a = strings(batch, "a")?;
-    let b = strings(batch, "b")?;
+    scored_pairs(batch, "a", "b", |a, b, jaccard| VerifiedPair {
+        a,
+        b,
+        jaccard,
+    })
+}
+
+/// The rows of a batch of two id columns and a `jaccard` column.
+fn scored_pairs<T>(
+    batch: &RecordBatch,
+    first: &str,
+    second: &str,
+    row: impl Fn(String, String, f64) -> T,
+) -> Result<Vec<T>, String> {
+    let firsts = strings(batch, first)?;
+    let seconds = strings(batch, second)?;
     let jaccard = column(batch, "jaccard", &DataType::Float64)?;
     let jaccard = jaccard.as_primitive::<arrow_array::types::Float64Type>();
-    Ok(a.into_iter()
-        .zip(b)
+    Ok(firsts
+        .into_iter()
+        .zip(seconds)
         .enumerate()
-        .map(|(i, (a, b))| VerifiedPair {
-            a,
-            b,
-            jaccard: jaccard.value(i),
-        })
+        .map(|(i, (x, y))| row(x, y, jaccard.value(i)))
         .collect())
 }
 
@@ -486,20 +488,16 @@ pub fn members_batch(members: &[Member]) -> RecordBatch {
 
 /// The group members of a batch.
 pub fn members_of(batch: &RecordBatch) -> Result<Vec<Member>, String> {
-    let ids = strings(batch, "id")?;
-    let representatives = strings(batch, "representative")?;
-    let jaccard = column(batch, "jaccard", &DataType::Float64)?;
-    let jaccard = jaccard.as_primitive::<arrow_array::types::Float64Type>();
-    Ok(ids
-        .into_iter()
-        .zip(representatives)
-        .enumerate()
-        .map(|(i, (id, representative))| Member {
+    scored_pairs(
+        batch,
+        "id",
+        "representative",
+        |id, representative, jaccard| Member {
             id,
             representative,
-            jaccard: jaccard.value(i),
-        })
-        .collect())
+            jaccard,
+        },
+    )
 }
 
 /// Writes batches of one stage to a Parquet file (zstd), with the stage's
@@ -594,13 +592,10 @@ pub fn read_parquet(
 /// A batch as Arrow IPC stream bytes (how the Python package passes
 /// batches, whatever Arrow library the caller has).
 pub fn to_ipc(batch: &RecordBatch) -> Result<Vec<u8>, String> {
-    let mut out = Vec::new();
-    let mut writer = arrow_ipc::writer::StreamWriter::try_new(&mut out, &batch.schema())
+    let mut writer = arrow_ipc::writer::StreamWriter::try_new(Vec::new(), &batch.schema())
         .map_err(|err| err.to_string())?;
     writer.write(batch).map_err(|err| err.to_string())?;
-    writer.finish().map_err(|err| err.to_string())?;
-    drop(writer);
-    Ok(out)
+    writer.into_inner().map_err(|err| err.to_string())
 }
 
 /// The batches of Arrow IPC stream bytes, concatenated into one.

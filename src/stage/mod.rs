@@ -12,15 +12,15 @@
 //!    articles" test of [`crate::text::boilerplate`] compares);
 //! 2. [`boilerplate()`], over every document's lines (or, on a cluster, per
 //!    line with [`is_boilerplate_line`] and per tail with
-//!    [`is_site_tail`]): the boilerplate table;
+//!    [`SITE_TAIL_MIN_HEADS`]): the boilerplate table;
 //! 3. [`sign`], per document, with that table: its prepared text and its
 //!    LSH band keys;
 //! 4. candidate pairs per band bucket, [`bucket_pairs`], exactly as the
 //!    single-machine LSH forms them (a star and a chain in big buckets);
 //! 5. [`verify`]: the exact Jaccard similarity of each candidate pair;
 //! 6. [`group`]: connected components, the representative (earliest date,
-//!    then smallest id) and each member's similarity to it, and the rows
-//!    of the `dedup` report ([`write_report`]).
+//!    then smallest id) and each member's similarity to it, as one run
+//!    groups, and the rows of the `dedup` report ([`write_report`]).
 //!
 //! Documents are named by id throughout (ids order the corpus, as they do
 //! in one run), so parts may be made and read in any order. Every stage's
@@ -32,16 +32,16 @@
 pub mod arrow;
 
 use crate::corpus::Document;
-use crate::dedup::DedupOptions;
+use crate::dedup::{DedupOptions, DuplicatePair};
 use crate::report::dedup::{Row, RowFormat, write_rows};
 use crate::sketch::Signatures;
 use crate::sketch::shingle::jaccard;
 use crate::text::{boilerplate, title_suffix};
-use crate::unionfind::UnionFind;
 use crate::{Config, text};
 use ahash::AHashMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// What every stage must agree on: the settings of the run the stages
 /// make together.
@@ -78,6 +78,14 @@ impl Settings {
             boilerplate_min_share: config.boilerplate.min_share,
             boilerplate_same_article: config.boilerplate.same_article,
         }
+    }
+
+    /// The settings of a run with the default configuration and this
+    /// near-duplicate threshold.
+    pub fn for_threshold(threshold: f64) -> Settings {
+        let mut config = Config::default();
+        config.dedup.threshold = threshold;
+        Settings::of(&config)
     }
 
     /// The near-duplicate settings.
@@ -156,8 +164,6 @@ pub fn lines(documents: &[Document]) -> Vec<LineRow> {
 /// Stage 2's result: what the whole corpus says is boilerplate.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Boilerplate {
-    /// Documents in the corpus.
-    pub documents: u64,
     /// Hashes of the boilerplate lines, sorted.
     pub lines: Vec<u64>,
     /// Hashes of the site names that end titles, sorted.
@@ -190,11 +196,9 @@ pub fn is_boilerplate_line(
     )
 }
 
-/// Whether a title tail is a site's name, given how many different heads
-/// (by hash) precede it across the corpus.
-pub fn is_site_tail(different_heads: usize) -> bool {
-    different_heads >= title_suffix::MIN_TITLES
-}
+/// Fewest different heads (by hash) that must precede a title tail across
+/// the corpus for it to be a site's name.
+pub const SITE_TAIL_MIN_HEADS: usize = title_suffix::MIN_TITLES;
 
 /// Stage 2 in one process: the boilerplate table of all lines stage rows.
 pub fn boilerplate(rows: &[LineRow], settings: &Settings) -> Boilerplate {
@@ -226,7 +230,6 @@ pub fn boilerplate(rows: &[LineRow], settings: &Settings) -> Boilerplate {
     lines.sort_unstable();
     let pairs = rows.iter().flat_map(|r| r.tails.iter().copied()).collect();
     Boilerplate {
-        documents,
         lines,
         site_tails: title_suffix::site_tails(pairs),
     }
@@ -361,79 +364,58 @@ pub struct Member {
     pub jaccard: f64,
 }
 
-/// Stage 6's first half: the components of the verified pairs, each
-/// member with its representative (earliest time, then smallest id) and
-/// its similarity to it where a verified pair holds it (`None` where the
-/// two were joined through others: [`similarity`] of their texts then).
-pub fn components(
-    pairs: &[VerifiedPair],
-    time_of: impl Fn(&str) -> Option<i64>,
-) -> Vec<(String, String, Option<f64>)> {
-    let mut ids: Vec<&str> = pairs
-        .iter()
-        .flat_map(|p| [p.a.as_str(), p.b.as_str()])
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let index = |id: &str| ids.binary_search(&id).expect("an id of a pair") as u32;
-    let mut union = UnionFind::new(ids.len());
-    let mut known: AHashMap<(&str, &str), f64> = AHashMap::with_capacity(pairs.len());
-    for pair in pairs {
-        union.union(index(&pair.a), index(&pair.b));
-        known.insert((pair.a.as_str(), pair.b.as_str()), pair.jaccard);
-    }
-    union
-        .sets(2)
-        .into_iter()
-        .flat_map(|members| {
-            let representative = ids[*members
-                .iter()
-                .min_by_key(|&&d| (time_of(ids[d as usize]).unwrap_or(i64::MAX), d))
-                .expect("a component has members") as usize];
-            let known = &known;
-            let ids = &ids;
-            members.into_iter().map(move |d| {
-                let id = ids[d as usize];
-                let jaccard = if id == representative {
-                    Some(1.0)
-                } else {
-                    known
-                        .get(&(representative.min(id), representative.max(id)))
-                        .copied()
-                };
-                (id.to_owned(), representative.to_owned(), jaccard)
-            })
-        })
-        .collect()
-}
-
 /// Stage 6 in one process: the members of every group, given the
-/// verified pairs and the signed rows of (at least) their documents; an
-/// error names a document of a pair that no signed row holds.
+/// verified pairs and the signed rows of (at least) their documents, by
+/// the grouping one run uses ([`crate::dedup`]: connected components,
+/// the representative by earliest time then smallest id, each member's
+/// Jaccard to it); an error names a document of a pair that no signed row
+/// holds.
 pub fn group(
     pairs: &[VerifiedPair],
     signed: &[SignedRow],
     settings: &Settings,
 ) -> Result<Vec<Member>, String> {
     let row_of: AHashMap<&str, &SignedRow> = signed.iter().map(|r| (r.id.as_str(), r)).collect();
-    if let Some(missing) = pairs
+    // The documents of the pairs, numbered in id order (the corpus order).
+    let mut ids: Vec<&str> = pairs
         .iter()
-        .flat_map(|p| [&p.a, &p.b])
-        .find(|id| !row_of.contains_key(id.as_str()))
-    {
-        return Err(format!(
-            "document '{missing}' of a verified pair is in no signed row given"
-        ));
-    }
-    let time_of = |id: &str| row_of[id].time;
-    let text_of = |id: &str| row_of[id].text.as_str();
-    Ok(components(pairs, time_of)
-        .into_par_iter()
-        .map(|(id, representative, jaccard)| Member {
-            jaccard: jaccard
-                .unwrap_or_else(|| similarity(text_of(&representative), text_of(&id), settings)),
-            id,
-            representative,
+        .flat_map(|p| [p.a.as_str(), p.b.as_str()])
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let rows: Vec<&SignedRow> = ids
+        .iter()
+        .map(|&id| {
+            row_of.get(id).copied().ok_or_else(|| {
+                format!("document '{id}' of a verified pair is in no signed row given")
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    let number = |id: &str| ids.binary_search(&id).expect("an id of a pair") as u32;
+    let mut numbered: Vec<DuplicatePair> = pairs
+        .iter()
+        .map(|p| DuplicatePair {
+            a: number(&p.a),
+            b: number(&p.b),
+            jaccard: p.jaccard,
+        })
+        .collect();
+    numbered.sort_unstable_by_key(|p| (p.a, p.b));
+    let times: Vec<Option<i64>> = rows.iter().map(|r| r.time).collect();
+    let shingles = *settings.dedup().hasher().shingles();
+    let set_of = |d: u32| Cow::Owned(shingles.set(&rows[d as usize].text));
+    let found = crate::dedup::group(ids.len(), 0, numbered, set_of, &times);
+    let ids = &ids;
+    Ok(found
+        .groups
+        .iter()
+        .flat_map(|group| {
+            let representative = ids[group.representative as usize];
+            group.members.iter().map(move |&(d, jaccard)| Member {
+                id: ids[d as usize].to_owned(),
+                representative: representative.to_owned(),
+                jaccard,
+            })
         })
         .collect())
 }
@@ -447,25 +429,17 @@ pub fn write_report(
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     members.sort_unstable_by(|x, y| (&x.representative, &x.id).cmp(&(&y.representative, &y.id)));
-    let mut names = Vec::new();
-    let mut last: Option<&str> = None;
-    for member in &members {
-        if last != Some(member.representative.as_str()) {
-            names.push(crate::report::group_id(names.len()));
-            last = Some(&member.representative);
-        }
-    }
-    let mut group = 0;
-    let rows = members.iter().enumerate().map(|(i, m)| {
-        if i > 0 && members[i - 1].representative != m.representative {
-            group += 1;
-        }
-        Row {
+    let groups: Vec<&[Member]> = members
+        .chunk_by(|x, y| x.representative == y.representative)
+        .collect();
+    let names: Vec<String> = (0..groups.len()).map(crate::report::group_id).collect();
+    let rows = groups.iter().zip(&names).flat_map(|(group, name)| {
+        group.iter().map(move |m| Row {
             doc_id: &m.id,
-            group: &names[group],
+            group: name,
             representative: &m.representative,
             jaccard: crate::report::score(m.jaccard),
-        }
+        })
     });
     let format = if jsonl {
         RowFormat::Jsonl
