@@ -9,14 +9,19 @@ mod common;
 use common::{fixture, stdout_of, story_cluster};
 use std::path::{Path, PathBuf};
 
-/// Runs one stage, which must succeed; returns its stdout.
-fn stage(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Vec<u8> {
+/// `story-cluster stage` with these arguments.
+fn stage_command(args: &[&dyn AsRef<std::ffi::OsStr>]) -> assert_cmd::Command {
     let mut command = story_cluster();
     command.arg("stage");
     for arg in args {
         command.arg(arg);
     }
-    stdout_of(command.output())
+    command
+}
+
+/// Runs one stage, which must succeed; returns its stdout.
+fn stage(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Vec<u8> {
+    stdout_of(stage_command(args).output())
 }
 
 #[test]
@@ -97,32 +102,29 @@ fn a_stage_refuses_files_made_with_other_settings_or_by_another_stage() {
     let dir = tempfile::tempdir().unwrap();
     let a = lines_of(dir.path(), "a.parquet", "0.8");
     let b = lines_of(dir.path(), "b.parquet", "0.7");
-    let output = story_cluster()
-        .args(["stage", "boilerplate"])
-        .args([&a, &b])
-        .arg("-o")
-        .arg(dir.path().join("table.parquet"))
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8(output.stderr).unwrap();
+    let stderr = refused(&[
+        &"boilerplate",
+        &a,
+        &b,
+        &"-o",
+        &dir.path().join("table.parquet"),
+    ]);
     assert!(
         stderr.contains("b.parquet: made with other settings"),
         "{stderr}"
     );
     assert!(stderr.contains("\"threshold\":0.7"), "{stderr}");
 
-    let output = story_cluster()
-        .args(["stage", "candidates"])
-        .arg(&a)
-        .arg("-o")
-        .arg(dir.path().join("c.parquet"))
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8(output.stderr).unwrap();
+    let stderr = refused(&[&"candidates", &a, &"-o", &dir.path().join("c.parquet")]);
     assert!(
         stderr.contains("a.parquet: made by the `lines` stage, not `sign`"),
         "{stderr}"
     );
+}
+
+/// Runs one stage, which must exit 1 (bad input); returns its stderr.
+fn refused(args: &[&dyn AsRef<std::ffi::OsStr>]) -> String {
+    let output = stage_command(args).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    String::from_utf8(output.stderr).unwrap()
 }
