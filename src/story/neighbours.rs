@@ -25,6 +25,10 @@ impl Default for NeighbourOptions {
     }
 }
 
+/// A vector whose products number at least the later vectors divided by
+/// this collects them by scanning all later vectors (see [`edges`]).
+const DENSE_SCAN_SHARE: usize = 4;
+
 /// Edges `(a, b, weight)` with `a < b` and `weight(a, b, cosine)` at or
 /// above `threshold`, sorted by `(a, b)`. The weight may only lower a
 /// cosine (pairs under the threshold by their cosine are not weighed), and
@@ -42,26 +46,47 @@ pub fn edges(
         .map_init(
             || (vec![0f32; n], Vec::<u32>::new()),
             |(accumulator, touched), a| {
-                postings.products_after(a, &vectors[a], options.max_posting, |b, product| {
-                    let slot = &mut accumulator[b as usize];
-                    if *slot == 0.0 {
-                        touched.push(b);
-                    }
-                    *slot += product;
-                });
-                // Only the few pairs found are sorted, not all touched.
+                let v = &vectors[a];
+                let later = &mut accumulator[a + 1..];
                 let mut found: Vec<(u32, u32, f32)> = Vec::new();
-                for &b in touched.iter() {
-                    let cosine = std::mem::take(&mut accumulator[b as usize]);
+                let mut keep = |b: u32, cosine: f32| {
                     if cosine >= threshold {
                         let weight = weight(a as u32, b, cosine);
                         if weight >= threshold {
                             found.push((a as u32, b, weight));
                         }
                     }
+                };
+                let products = postings.count_products_after(a, v, options.max_posting);
+                if products >= later.len() / DENSE_SCAN_SHARE {
+                    // Products reach a large share of the later vectors:
+                    // adding without noting who was touched, then one
+                    // sequential pass over them, beats a branch per product.
+                    postings.products_after(a, v, options.max_posting, |b, product| {
+                        accumulator[b as usize] += product;
+                    });
+                    let later = &mut accumulator[a + 1..];
+                    for (offset, &cosine) in later.iter().enumerate() {
+                        if cosine >= threshold {
+                            keep((a + 1 + offset) as u32, cosine);
+                        }
+                    }
+                    later.fill(0.0);
+                } else {
+                    postings.products_after(a, v, options.max_posting, |b, product| {
+                        let slot = &mut accumulator[b as usize];
+                        if *slot == 0.0 {
+                            touched.push(b);
+                        }
+                        *slot += product;
+                    });
+                    for &b in touched.iter() {
+                        keep(b, std::mem::take(&mut accumulator[b as usize]));
+                    }
+                    touched.clear();
+                    // Only the few pairs found are sorted, not all touched.
+                    found.sort_unstable_by_key(|&(_, b, _)| b);
                 }
-                touched.clear();
-                found.sort_unstable_by_key(|&(_, b, _)| b);
                 found
             },
         )

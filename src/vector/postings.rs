@@ -29,6 +29,16 @@ impl Postings {
         Postings { lists }
     }
 
+    /// How many calls [`products_after`](Self::products_after) would make.
+    pub fn count_products_after(&self, i: usize, v: &SparseVector, max_posting: usize) -> usize {
+        v.terms
+            .iter()
+            .filter_map(|&t| self.lists.get(t as usize))
+            .filter(|posting| posting.len() <= max_posting)
+            .map(|posting| posting.len() - posting.partition_point(|&(j, _)| j as usize <= i))
+            .sum()
+    }
+
     /// Calls `add(j, w · w_j)` for every term `v` shares with an indexed
     /// vector `j > i` (`v` being vector `i`): the calls for one `j` sum to
     /// the dot product. Terms indexed for more than `max_posting` vectors
