@@ -3,7 +3,6 @@
 use crate::corpus::Document;
 use crate::dedup::{self, DedupOptions, Duplicates};
 use crate::progress::{Progress, Unit};
-use crate::sketch::Signatures;
 use crate::story::{self, Story, StoryOptions, Thread};
 use crate::text::{self, Prepared, boilerplate};
 use crate::vector::{TfIdf, TfIdfOptions};
@@ -79,14 +78,13 @@ fn near_duplicates(
     let timings = progress.timings();
     match search {
         PairSearch::Lsh => {
-            let signatures = timings.time("sign", || {
+            let bands = options.bands();
+            let keys = timings.time("sign", || {
                 let stage = progress.stage("signing", texts.len() as u64, Unit::Documents);
-                Signatures::build_reporting(&options.hasher(), &texts, &stage)
+                bands.sign_band_keys(&options.hasher(), &texts, &stage)
             });
-            let candidates = timings.time("lsh candidates", || {
-                options.bands().candidate_pairs(&signatures)
-            });
-            drop(signatures);
+            let candidates = timings.time("lsh candidates", || keys.candidate_pairs());
+            drop(keys);
             timings.time("verify and group", || {
                 dedup::verify_and_group(&texts, candidates, &times, options)
             })

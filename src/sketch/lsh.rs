@@ -8,7 +8,8 @@
 //! threshold with the required probability.
 
 use super::hash::mix2;
-use super::minhash::Signatures;
+use super::minhash::{MinHasher, Signatures, is_blank};
+use crate::progress::Stage;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -57,49 +58,129 @@ impl Bands {
             .collect()
     }
 
+    /// The band keys of every signature (see [`BandKeys`]).
+    pub fn band_keys(&self, signatures: &Signatures) -> BandKeys {
+        assert!(self.bands * self.rows <= signatures.width());
+        BandKeys::build(self, signatures.len(), &Stage::hidden(), |doc, buffer| {
+            buffer.clear();
+            buffer.extend_from_slice(signatures.get(doc));
+            (!is_blank(buffer)).then_some(buffer.as_slice())
+        })
+    }
+
+    /// Signs `texts` and keeps only their band keys: each signature lives
+    /// in a buffer of its thread while its keys are made (a corpus's
+    /// signatures take three times the memory of its keys).
+    pub fn sign_band_keys<S: AsRef<str> + Sync>(
+        &self,
+        hasher: &MinHasher,
+        texts: &[S],
+        stage: &Stage,
+    ) -> BandKeys {
+        assert!(self.bands * self.rows <= hasher.num_hashes());
+        BandKeys::build(self, texts.len(), stage, |doc, buffer| {
+            buffer.resize(hasher.num_hashes(), 0);
+            hasher.sign_into(texts[doc].as_ref(), buffer);
+            (!is_blank(buffer)).then_some(buffer.as_slice())
+        })
+    }
+
     /// Candidate pairs `(a, b)` with `a < b`, sorted and without repeats.
     /// Blank documents (no shingle) are never candidates.
     pub fn candidate_pairs(&self, signatures: &Signatures) -> Vec<(u32, u32)> {
-        let n = signatures.len();
-        assert!(self.bands * self.rows <= signatures.width());
-        assert!(n <= u32::MAX as usize, "more documents than pair ids hold");
-        // Band keys are made a block of documents at a time, each signature
-        // read once while the block's signatures are in cache, and laid out
-        // band by band (reading one band of every signature in turn would
-        // touch a cache line per document and band).
-        const BLOCK: usize = 256;
-        let blocks: Vec<Vec<u64>> = (0..n.div_ceil(BLOCK))
+        self.band_keys(signatures).candidate_pairs()
+    }
+}
+
+/// The LSH band keys of a corpus, laid out a block of documents at a time
+/// and band by band inside a block, so that each band's pass over every
+/// document reads memory in order.
+#[derive(Debug)]
+pub struct BandKeys {
+    bands: usize,
+    documents: usize,
+    /// Per block of [`BandKeys::BLOCK`] documents, `bands × len` keys:
+    /// band `b` of the block's document `i` at `b * len + i`.
+    blocks: Vec<Vec<u64>>,
+    /// Documents with no shingle, which are never candidates.
+    blank: Vec<bool>,
+}
+
+impl BandKeys {
+    const BLOCK: usize = 256;
+
+    /// Keys for `documents` documents, a block at a time counted on
+    /// `stage`; `signature(doc, buffer)` gives a document's signature
+    /// (written into `buffer`, one per block), or `None` for a blank
+    /// document.
+    fn build(
+        bands: &Bands,
+        documents: usize,
+        stage: &Stage,
+        signature: impl for<'b> Fn(usize, &'b mut Vec<u32>) -> Option<&'b [u32]> + Sync,
+    ) -> Self {
+        assert!(
+            documents <= u32::MAX as usize,
+            "more documents than pair ids hold"
+        );
+        let per_band = bands.rows;
+        let blocks: Vec<(Vec<u64>, Vec<bool>)> = (0..documents.div_ceil(Self::BLOCK))
             .into_par_iter()
             .map(|block| {
-                let docs = block * BLOCK..n.min((block + 1) * BLOCK);
+                let docs = block * Self::BLOCK..documents.min((block + 1) * Self::BLOCK);
                 let len = docs.len();
-                let mut keys = vec![0u64; self.bands * len];
+                let mut keys = vec![0u64; bands.bands * len];
+                let mut blank = vec![false; len];
+                let mut buffer = Vec::new();
                 for (i, doc) in docs.enumerate() {
-                    let sig = signatures.get(doc);
-                    for band in 0..self.bands {
-                        let rows = &sig[band * self.rows..(band + 1) * self.rows];
-                        keys[band * len + i] = band_key(band, rows);
+                    match signature(doc, &mut buffer) {
+                        Some(sig) => {
+                            for band in 0..bands.bands {
+                                let rows = &sig[band * per_band..(band + 1) * per_band];
+                                keys[band * len + i] = band_key(band, rows);
+                            }
+                        }
+                        None => blank[i] = true,
                     }
                 }
+                stage.inc(len as u64);
+                (keys, blank)
+            })
+            .collect();
+        let mut blank = Vec::with_capacity(documents);
+        let blocks = blocks
+            .into_iter()
+            .map(|(keys, block_blank)| {
+                blank.extend(block_blank);
                 keys
             })
             .collect();
-        // Read once, not once per band: each signature's first value sits a
-        // cache line away from the next one's.
-        let blank: Vec<bool> = (0..n).map(|doc| signatures.is_blank(doc)).collect();
+        BandKeys {
+            bands: bands.bands,
+            documents,
+            blocks,
+            blank,
+        }
+    }
+
+    /// Candidate pairs `(a, b)` with `a < b`, sorted and without repeats:
+    /// documents that share a bucket in some band. Blank documents are
+    /// never candidates.
+    pub fn candidate_pairs(&self) -> Vec<(u32, u32)> {
+        let n = self.documents;
         let mut pairs: Vec<u64> = (0..self.bands)
             .into_par_iter()
             .flat_map_iter(|band| {
                 let mut keys: Vec<(u64, u32)> = Vec::with_capacity(n);
-                for (block, block_keys) in blocks.iter().enumerate() {
+                for (block, block_keys) in self.blocks.iter().enumerate() {
                     let len = block_keys.len() / self.bands;
-                    let first = block * BLOCK;
+                    let first = block * Self::BLOCK;
                     keys.extend(
                         block_keys[band * len..(band + 1) * len]
                             .iter()
                             .enumerate()
                             .map(|(i, &key)| (key, (first + i) as u32))
-                            .filter(|&(_, doc)| !blank[doc as usize]),
+                            .filter(|&(_, doc)| !self.blank[doc as usize]),
                     );
                 }
                 keys.sort_unstable();

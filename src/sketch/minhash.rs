@@ -116,6 +116,12 @@ pub fn estimate_jaccard(a: &[u32], b: &[u32]) -> f64 {
     same as f64 / a.len().max(1) as f64
 }
 
+/// Whether a signature is that of a text with no shingle (no letter or
+/// digit after normalisation).
+pub(crate) fn is_blank(signature: &[u32]) -> bool {
+    signature.first() == Some(&EMPTY)
+}
+
 /// The signatures of a corpus, stored in one flat array.
 #[derive(Clone, Debug, Default)]
 pub struct Signatures {
@@ -175,7 +181,7 @@ impl Signatures {
     /// Whether document `i` had no shingle at all (no letter or digit
     /// after normalisation): such a document has nothing to compare.
     pub fn is_blank(&self, i: usize) -> bool {
-        self.get(i).first() == Some(&EMPTY)
+        is_blank(self.get(i))
     }
 }
 
