@@ -20,6 +20,10 @@ pub struct Config {
     pub tfidf: TfIdfOptions,
     /// Where long stages report their progress.
     pub progress: Progress,
+    /// [`deduplicate`] empties each document's body once it is prepared,
+    /// for callers that never show the texts (a report of groups, not the
+    /// deduplicated corpus): peak memory then holds the corpus once.
+    pub release_bodies: bool,
 }
 
 /// The result of a run over a corpus.
@@ -121,10 +125,13 @@ pub fn deduplicate(
     search: PairSearch,
 ) -> DedupAnalysis {
     into_id_order(&mut documents);
-    let prepared = config
-        .progress
-        .timings()
-        .time("prepare", || text::prepare(&documents, &config.boilerplate));
+    let prepared = config.progress.timings().time("prepare", || {
+        if config.release_bodies {
+            text::prepare_releasing_bodies(&mut documents, &config.boilerplate)
+        } else {
+            text::prepare(&documents, &config.boilerplate)
+        }
+    });
     let duplicates = near_duplicates(
         &documents,
         &prepared,

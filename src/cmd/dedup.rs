@@ -69,6 +69,8 @@ pub fn run(args: Args) -> Result<i32, Error> {
     let mut config = Config::default();
     config.dedup.threshold = args.threshold;
     config.progress = args.input.progress();
+    // Only the deduplicated corpus shows the texts again.
+    config.release_bodies = args.emit == Emit::Groups;
     if args.explain {
         explain(&config);
     }

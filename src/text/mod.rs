@@ -62,9 +62,38 @@ pub fn tokens(normalised: &str) -> impl Iterator<Item = &str> {
 /// [`boilerplate`]), in parallel.
 pub fn prepare(documents: &[Document], options: &boilerplate::Options) -> Prepared {
     let lengths = title_suffix::kept_lengths(&titles(documents));
-    prepare_with(documents, lengths, |bodies| {
+    prepare_with(normalised_all(documents, &lengths), |bodies| {
         boilerplate::find(bodies, options)
     })
+}
+
+/// [`prepare`], emptying each document's body as soon as its normalised
+/// form is made: for callers that never show the texts again, whose peak
+/// memory then holds one copy of the corpus instead of two.
+pub fn prepare_releasing_bodies(
+    documents: &mut [Document],
+    options: &boilerplate::Options,
+) -> Prepared {
+    let lengths = title_suffix::kept_lengths(&titles(documents));
+    let mut texts = Vec::with_capacity(documents.len());
+    for (documents, lengths) in documents
+        .chunks_mut(RELEASE_CHUNK)
+        .zip(lengths.chunks(RELEASE_CHUNK))
+    {
+        texts.par_extend(
+            documents
+                .par_iter()
+                .zip(lengths)
+                .map(|(doc, &length)| normalised(doc, length)),
+        );
+        // Freed on one thread: workers freeing strings that other threads
+        // allocated queue on the allocator's locks (a million documents:
+        // 1.4 s more than one thread takes).
+        for doc in documents {
+            doc.body = String::new();
+        }
+    }
+    prepare_with(texts, |bodies| boilerplate::find(bodies, options))
 }
 
 /// Normalises documents and drops the boilerplate lines `known` (hashes,
@@ -72,7 +101,7 @@ pub fn prepare(documents: &[Document], options: &boilerplate::Options) -> Prepar
 /// among other documents.
 pub fn prepare_known(documents: &[Document], known: &[u64]) -> Prepared {
     let lengths = title_suffix::kept_lengths(&titles(documents));
-    prepare_with(documents, lengths, |bodies| {
+    prepare_with(normalised_all(documents, &lengths), |bodies| {
         boilerplate::drop_known(bodies, known)
     })
 }
@@ -86,7 +115,7 @@ pub(crate) fn prepare_with_known_parts(
     site_tails: &[u64],
 ) -> Prepared {
     let lengths = title_suffix::kept_lengths_known(&titles(documents), site_tails);
-    prepare_with(documents, lengths, |bodies| {
+    prepare_with(normalised_all(documents, &lengths), |bodies| {
         boilerplate::drop_known(bodies, lines)
     })
 }
@@ -106,26 +135,34 @@ fn titles(documents: &[Document]) -> Vec<&str> {
     documents.iter().map(|d| d.title.as_str()).collect()
 }
 
-/// Normalises documents, each title cut to its kept length, and drops
-/// the lines `boilerplate` picks among their normalised bodies.
+/// Documents normalised between two releases of their bodies.
+const RELEASE_CHUNK: usize = 16 * 1024;
+
+/// One string per document: its title cut to `title_length` (without a
+/// site's name at its end), then its normalised body lines, each after a
+/// newline (no per-line allocations survive this step).
+fn normalised(document: &Document, title_length: usize) -> PreparedText {
+    let mut text = normalize(&document.title[..title_length]);
+    let title_len = text.len();
+    normalize::normalize_lines_into(&document.body, &mut text);
+    PreparedText { text, title_len }
+}
+
+/// [`normalised`] for every document, in parallel.
+fn normalised_all(documents: &[Document], title_lengths: &[usize]) -> Vec<PreparedText> {
+    documents
+        .par_iter()
+        .zip(title_lengths)
+        .map(|(doc, &length)| normalised(doc, length))
+        .collect()
+}
+
+/// Drops the lines `boilerplate` picks among the bodies of `texts` (as
+/// [`normalised`] makes them) and joins the rest by spaces.
 fn prepare_with(
-    documents: &[Document],
-    title_lengths: Vec<usize>,
+    mut texts: Vec<PreparedText>,
     boilerplate: impl FnOnce(&[&str]) -> boilerplate::Kept,
 ) -> Prepared {
-    // One string per document: title (without a site's name at its end),
-    // then the normalised body lines, each after a newline (no per-line
-    // allocations survive this step).
-    let mut texts: Vec<PreparedText> = documents
-        .par_iter()
-        .zip(&title_lengths)
-        .map(|(doc, &title_length)| {
-            let mut text = normalize(&doc.title[..title_length]);
-            let title_len = text.len();
-            normalize::normalize_lines_into(&doc.body, &mut text);
-            PreparedText { text, title_len }
-        })
-        .collect();
     let keep = {
         let bodies: Vec<&str> = texts.iter().map(body_lines).collect();
         boilerplate(&bodies)
