@@ -2,7 +2,7 @@
 //! verified with the exact Jaccard similarity of the shingle sets, joined by
 //! union-find into groups with a deterministic representative.
 
-use crate::sketch::shingle::jaccard;
+use crate::sketch::shingle::{jaccard, jaccard_reaching};
 use crate::sketch::{Bands, MinHasher, Signatures};
 use crate::unionfind::UnionFind;
 use rayon::prelude::*;
@@ -255,8 +255,8 @@ fn verify<'a>(
             let set_a = set_of(a);
             run.iter()
                 .filter_map(|&(_, b)| {
-                    let j = jaccard(&set_a, &set_of(b));
-                    (j >= threshold).then_some(DuplicatePair { a, b, jaccard: j })
+                    let jaccard = jaccard_reaching(&set_a, &set_of(b), threshold)?;
+                    Some(DuplicatePair { a, b, jaccard })
                 })
                 .collect::<Vec<_>>()
         })

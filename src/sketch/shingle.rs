@@ -178,23 +178,45 @@ fn sort_hashes(hashes: &mut Vec<u64>) {
 /// Two empty sets (texts with nothing left after normalisation) share
 /// nothing: 0.0, as LSH never pairs blank signatures.
 pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
-    if a.is_empty() && b.is_empty() {
-        return 0.0;
-    }
+    jaccard_reaching(a, b, f64::NEG_INFINITY).unwrap_or(0.0)
+}
+
+/// [`jaccard`] when it reaches `threshold`, else `None`. The merge stops
+/// as soon as the elements left could no longer lift the share to the
+/// threshold, so most pairs below it are rejected after a part of it.
+pub fn jaccard_reaching(a: &[u64], b: &[u64], threshold: f64) -> Option<f64> {
+    let score = |shared: usize| {
+        if a.is_empty() && b.is_empty() {
+            0.0
+        } else {
+            shared as f64 / (a.len() + b.len() - shared) as f64
+        }
+    };
     let (mut i, mut j, mut shared) = (0, 0, 0usize);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                shared += 1;
-                i += 1;
-                j += 1;
-            }
+    loop {
+        let left = (a.len() - i).min(b.len() - j);
+        // The share only rises with what is shared: if all that is left
+        // were shared, would it reach the threshold?
+        if score(shared + left) < threshold {
+            return None;
+        }
+        if left == 0 {
+            break;
+        }
+        // A run of steps without a branch on the data (each advances `i`,
+        // `j` or both, so `left` steps stay inside both sets).
+        for _ in 0..left.min(MERGE_RUN) {
+            let (x, y) = (a[i], b[j]);
+            shared += (x == y) as usize;
+            i += (x <= y) as usize;
+            j += (y <= x) as usize;
         }
     }
-    shared as f64 / (a.len() + b.len() - shared) as f64
+    Some(score(shared))
 }
+
+/// Merge steps between two checks of [`jaccard_reaching`]'s bound.
+const MERGE_RUN: usize = 64;
 
 #[cfg(test)]
 mod tests {
@@ -264,6 +286,25 @@ mod tests {
                 prop_assert_eq!(alone.len(), 1);
                 prop_assert!(hasher.set(&text).binary_search(&alone[0]).is_ok());
             }
+        }
+
+        /// The early stop never changes a result: the share is the same as
+        /// a full merge's whenever it reaches the threshold.
+        #[test]
+        fn reaching_is_the_full_merge_above_the_threshold(
+            a in proptest::collection::btree_set(0u64..300, 0..200),
+            b in proptest::collection::btree_set(0u64..300, 0..200),
+            threshold in 0.0f64..1.0,
+        ) {
+            let (a, b): (Vec<u64>, Vec<u64>) = (a.into_iter().collect(), b.into_iter().collect());
+            let shared = a.iter().filter(|x| b.binary_search(x).is_ok()).count();
+            let full = if a.is_empty() && b.is_empty() {
+                0.0
+            } else {
+                shared as f64 / (a.len() + b.len() - shared) as f64
+            };
+            prop_assert_eq!(jaccard(&a, &b), full);
+            prop_assert_eq!(jaccard_reaching(&a, &b, threshold), (full >= threshold).then_some(full));
         }
 
         #[test]
