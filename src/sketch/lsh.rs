@@ -58,7 +58,7 @@ impl Bands {
             .collect()
     }
 
-    /// The band keys of every signature (see [`BandKeys`]).
+    /// The LSH band keys of every signature.
     pub fn band_keys(&self, signatures: &Signatures) -> BandKeys {
         assert!(self.bands * self.rows <= signatures.width());
         BandKeys::build(self, signatures.len(), &Stage::hidden(), |doc, buffer| {
