@@ -386,9 +386,11 @@ fn a_huge_batch_does_not_hold_up_health_checks_and_settles_follow() {
             .iter()
             .all(|l| *l < std::time::Duration::from_secs(1))
     );
-    // 772 stored items ring the settle: stories become settled.
+    // 772 stored items ring the settle: stories become settled. The wait
+    // is a liveness bound, not a speed claim: a debug build on a busy
+    // machine took over 10 s.
     let mut settled = false;
-    for _ in 0..100 {
+    for _ in 0..1200 {
         let (_, item) = get(&agent, &format!("{}/v1/items/1_10ecb", server.base));
         if item["settled"] == true {
             settled = true;
@@ -396,5 +398,5 @@ fn a_huge_batch_does_not_hold_up_health_checks_and_settles_follow() {
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    assert!(settled, "no settle within 10 s");
+    assert!(settled, "no settle within 120 s");
 }
