@@ -43,7 +43,12 @@ pub fn name_tokens<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<String> 
                 let word = &text[start..i];
                 let capitalised = word.chars().next().is_some_and(char::is_uppercase);
                 if capitalised && !sentence_initial {
-                    names.extend(tokens(&normalize(word)).map(str::to_owned));
+                    if word.is_ascii() {
+                        // Letters and digits: normalised, one lower-case token.
+                        names.push(word.to_ascii_lowercase());
+                    } else {
+                        names.extend(tokens(&normalize(word)).map(str::to_owned));
+                    }
                 }
             }
             if !c.is_whitespace() || c == '\n' {
@@ -59,6 +64,17 @@ pub fn name_tokens<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<String> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn an_ascii_word_is_its_lower_case_token(word in "[A-Z][a-zA-Z0-9]{0,12}") {
+            let normalised = normalize(&word);
+            let token: Vec<&str> = tokens(&normalised).collect();
+            let lower = word.to_ascii_lowercase();
+            prop_assert_eq!(token, vec![lower.as_str()]);
+        }
+    }
 
     #[test]
     fn capitalised_words_inside_sentences_are_names() {

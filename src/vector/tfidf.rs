@@ -224,6 +224,117 @@ pub fn idf(df: u32, n: u32) -> f32 {
 
 /// For each term, its most frequent spelling (in most documents; ties go to
 /// the shorter, then the smaller spelling).
+/// The terms of a corpus numbered: see [`number_terms`].
+struct Numbered<'a> {
+    /// Every term, by id.
+    vocabulary: Vec<String>,
+    /// Per term, the documents other than copies holding it.
+    document_frequency: Vec<u32>,
+    /// Per document, its (term id, count) entries.
+    with_ids: Vec<Vec<(u32, f32)>>,
+    /// Per spelling (token), its term's id and its number of occurrences.
+    spellings: AHashMap<&'a str, (u32, u32)>,
+}
+
+/// Documents numbered together by [`number_terms`].
+const NUMBERING_CHUNK: usize = 4096;
+
+/// Numbers the terms of every document's token counts, ids in order of
+/// first appearance in corpus order (deterministic). Chunks of documents
+/// are numbered in parallel, then their vocabularies merged in chunk
+/// order: a term first seen in an earlier chunk, or earlier in its chunk,
+/// gets the smaller id, as numbering the corpus in one pass would give.
+fn number_terms<'a>(counts: &[Vec<(&'a str, f32)>], copies: &[bool]) -> Numbered<'a> {
+    struct Chunk<'a> {
+        terms: Vec<&'a str>,
+        document_frequency: Vec<u32>,
+        with_ids: Vec<Vec<(u32, f32)>>,
+        spellings: AHashMap<&'a str, (u32, u32)>,
+    }
+    let chunks: Vec<Chunk> = counts
+        .par_chunks(NUMBERING_CHUNK)
+        .zip(copies.par_chunks(NUMBERING_CHUNK))
+        .map(|(counts, copies)| {
+            let mut ids: AHashMap<&str, u32> = AHashMap::new();
+            let mut chunk = Chunk {
+                terms: Vec::new(),
+                document_frequency: Vec::new(),
+                with_ids: Vec::with_capacity(counts.len()),
+                spellings: AHashMap::new(),
+            };
+            let mut last_doc: Vec<usize> = Vec::new();
+            for (doc, tokens) in counts.iter().enumerate() {
+                let entries = tokens
+                    .iter()
+                    .map(|&(token, count)| {
+                        let term = term(token);
+                        let id = *ids.entry(term).or_insert_with(|| {
+                            chunk.terms.push(term);
+                            chunk.document_frequency.push(0);
+                            last_doc.push(usize::MAX);
+                            (chunk.terms.len() - 1) as u32
+                        });
+                        if last_doc[id as usize] != doc {
+                            last_doc[id as usize] = doc;
+                            chunk.document_frequency[id as usize] += !copies[doc] as u32;
+                        }
+                        chunk.spellings.entry(token).or_insert((id, 0)).1 += 1;
+                        (id, count)
+                    })
+                    .collect();
+                chunk.with_ids.push(entries);
+            }
+            chunk
+        })
+        .collect();
+    let mut ids: AHashMap<&str, u32> = AHashMap::new();
+    let mut vocabulary: Vec<String> = Vec::new();
+    let mut document_frequency: Vec<u32> = Vec::new();
+    let mut spellings: AHashMap<&str, (u32, u32)> = AHashMap::new();
+    let mut global_ids: Vec<Vec<u32>> = Vec::with_capacity(chunks.len());
+    for chunk in &chunks {
+        let global: Vec<u32> = chunk
+            .terms
+            .iter()
+            .zip(&chunk.document_frequency)
+            .map(|(&term, &frequency)| {
+                let id = *ids.entry(term).or_insert_with(|| {
+                    vocabulary.push(term.to_owned());
+                    document_frequency.push(0);
+                    (vocabulary.len() - 1) as u32
+                });
+                document_frequency[id as usize] += frequency;
+                id
+            })
+            .collect();
+        for (&spelling, &(local, occurrences)) in &chunk.spellings {
+            spellings
+                .entry(spelling)
+                .or_insert((global[local as usize], 0))
+                .1 += occurrences;
+        }
+        global_ids.push(global);
+    }
+    let with_ids = chunks
+        .into_par_iter()
+        .zip(global_ids)
+        .flat_map_iter(|(chunk, global)| {
+            chunk.with_ids.into_iter().map(move |entries| {
+                entries
+                    .into_iter()
+                    .map(|(local, count)| (global[local as usize], count))
+                    .collect()
+            })
+        })
+        .collect();
+    Numbered {
+        vocabulary,
+        document_frequency,
+        with_ids,
+        spellings,
+    }
+}
+
 fn most_common_spellings(
     vocabulary: &[String],
     spellings: &AHashMap<&str, (u32, u32)>,
@@ -278,36 +389,12 @@ impl TfIdf {
             .zip(&languages)
             .map(|(text, own)| token_counts(text, &own.or_corpus(&corpus_languages), options))
             .collect();
-        // Ids in order of first appearance in corpus order: deterministic.
-        let mut ids: AHashMap<&str, u32> = AHashMap::new();
-        let mut vocabulary: Vec<String> = Vec::new();
-        let mut document_frequency: Vec<u32> = Vec::new();
-        let mut last_doc: Vec<usize> = Vec::new();
-        let mut spellings: AHashMap<&str, (u32, u32)> = AHashMap::new();
-        let with_ids: Vec<Vec<(u32, f32)>> = counts
-            .iter()
-            .enumerate()
-            .map(|(doc, tokens)| {
-                tokens
-                    .iter()
-                    .map(|&(token, count)| {
-                        let term = term(token);
-                        let id = *ids.entry(term).or_insert_with(|| {
-                            vocabulary.push(term.to_owned());
-                            document_frequency.push(0);
-                            last_doc.push(usize::MAX);
-                            (vocabulary.len() - 1) as u32
-                        });
-                        if last_doc[id as usize] != doc {
-                            last_doc[id as usize] = doc;
-                            document_frequency[id as usize] += !copies[doc] as u32;
-                        }
-                        spellings.entry(token).or_insert((id, 0)).1 += 1;
-                        (id, count)
-                    })
-                    .collect()
-            })
-            .collect();
+        let Numbered {
+            vocabulary,
+            document_frequency,
+            with_ids,
+            spellings,
+        } = number_terms(&counts, copies);
         let display = most_common_spellings(&vocabulary, &spellings);
         // A term is rare or common among the documents written in its
         // script, not among all: in a corpus of English and Arabic articles,
