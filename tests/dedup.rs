@@ -163,6 +163,28 @@ fn jsonl_rows_and_json_summary_agree() {
 }
 
 #[test]
+fn members_without_a_title_are_shown_by_their_first_line() {
+    // The report of groups frees bodies as it goes; the headline stays.
+    let line = "The kremlin said the president would receive the secretary of state \
+                on thursday to discuss syria and ukraine talks";
+    let input = format!(
+        "{{\"id\":\"a\",\"text\":\"\\n{line}\\nIn Moscow.\"}}\n\
+         {{\"id\":\"b\",\"text\":\"{line} today\"}}\n"
+    );
+    let output = story_cluster()
+        .args(["dedup", "-f", "json", "-"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let members = &report["groups"][0]["members"];
+    assert_eq!(members.as_array().unwrap().len(), 2);
+    assert_eq!(members[0]["title"], line);
+    assert_eq!(members[1]["title"], format!("{line} today"));
+}
+
+#[test]
 fn documents_without_letters_or_digits_pair_with_nothing() {
     let input = "{\"id\":\"a\",\"text\":\"!!!\"}\n{\"id\":\"b\",\"text\":\"?? --\"}\n";
     for extra in [None, Some("--exact")] {

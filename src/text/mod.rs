@@ -68,7 +68,8 @@ pub fn prepare(documents: &[Document], options: &boilerplate::Options) -> Prepar
 }
 
 /// [`prepare`], emptying each document's body as soon as its normalised
-/// form is made: for callers that never show the texts again, whose peak
+/// form is made (keeping only its [`Document::headline`] when it has no
+/// title): for callers that never show the texts again, whose peak
 /// memory then holds one copy of the corpus instead of two.
 pub fn prepare_releasing_bodies(
     documents: &mut [Document],
@@ -89,8 +90,14 @@ pub fn prepare_releasing_bodies(
         // Freed on one thread: workers freeing strings that other threads
         // allocated queue on the allocator's locks (a million documents:
         // 1.4 s more than one thread takes).
+        // A document without a title is shown by its body's first line:
+        // that much stays.
         for doc in documents {
-            doc.body = String::new();
+            doc.body = if doc.title.trim().is_empty() {
+                doc.headline()
+            } else {
+                String::new()
+            };
         }
     }
     prepare_with(texts, |bodies| boilerplate::find(bodies, options))
