@@ -8,7 +8,7 @@ use clap::{Args as ClapArgs, ValueEnum};
 use std::path::PathBuf;
 use story_cluster::error::{Error, exit_code};
 use story_cluster::report::dedup::{
-    DedupFormat, DedupReport, Keep, unique_documents, write_documents,
+    DedupFormat, Keep, unique_documents, write_documents, write_groups,
 };
 use story_cluster::{Config, PairSearch, dedup, deduplicate};
 
@@ -112,10 +112,9 @@ fn write_output(
     problems: &[story_cluster::error::InputProblem],
 ) -> Result<(), Error> {
     match args.emit {
-        Emit::Groups => {
-            let report = DedupReport::new(analysis, problems);
-            write_to(args.output.as_deref(), |out| report.write(args.format, out))
-        }
+        Emit::Groups => write_to(args.output.as_deref(), |out| {
+            write_groups(analysis, problems, args.format, out)
+        }),
         Emit::Unique => {
             let kept = unique_documents(analysis, args.keep);
             match args.output.as_deref() {

@@ -2,7 +2,7 @@
 //! document in a group), JSON or JSON lines; or the deduplicated corpus
 //! itself as JSON lines.
 
-use super::{GroupReport, score};
+use super::{GroupReport, group_id, score};
 use crate::corpus::Document;
 use crate::error::InputProblem;
 use crate::pipeline::{DedupAnalysis, PairSearch};
@@ -140,29 +140,39 @@ impl DedupReport {
             problems: problems.to_vec(),
         }
     }
+}
 
-    fn rows(&self) -> impl Iterator<Item = Row<'_>> {
-        self.groups.iter().flat_map(|g| {
-            g.members.iter().map(move |m| Row {
-                doc_id: &m.id,
-                group: &g.id,
-                representative: &g.representative,
-                jaccard: m.jaccard,
-            })
-        })
-    }
-
-    /// Writes the report in `format`.
-    pub fn write(&self, format: DedupFormat, out: &mut dyn Write) -> io::Result<()> {
-        match format {
-            DedupFormat::Json => {
-                serde_json::to_writer_pretty(&mut *out, self)?;
-                writeln!(out)
-            }
-            DedupFormat::Jsonl => write_rows(self.rows(), RowFormat::Jsonl, out),
-            DedupFormat::Tsv => write_rows(self.rows(), RowFormat::Tsv, out),
+/// Writes the groups of a `dedup` analysis in `format`: the JSON report
+/// (see [`DedupReport`]), or one row per document in a group, written
+/// straight from the analysis (a million documents' report, held whole,
+/// was the run's peak memory).
+pub fn write_groups(
+    analysis: &DedupAnalysis,
+    problems: &[InputProblem],
+    format: DedupFormat,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let format = match format {
+        DedupFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &DedupReport::new(analysis, problems))?;
+            return writeln!(out);
         }
-    }
+        DedupFormat::Jsonl => RowFormat::Jsonl,
+        DedupFormat::Tsv => RowFormat::Tsv,
+    };
+    let docs = &analysis.documents;
+    let groups = &analysis.duplicates.groups;
+    let ids: Vec<String> = (0..groups.len()).map(group_id).collect();
+    let rows = groups.iter().zip(&ids).flat_map(|(group, id)| {
+        let representative = docs[group.representative as usize].id.as_str();
+        group.members.iter().map(move |&(doc, jaccard)| Row {
+            doc_id: &docs[doc as usize].id,
+            group: id,
+            representative,
+            jaccard: score(jaccard),
+        })
+    });
+    write_rows(rows, format, out)
 }
 
 /// The formats that hold one row per document in a group, which a report

