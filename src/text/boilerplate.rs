@@ -43,11 +43,8 @@ impl Default for Options {
 /// Which body lines to drop.
 #[derive(Clone, Debug, Default)]
 pub struct Kept {
-    /// Per document `d`, the sorted indices of its dropped lines are
-    /// `dropped_lines[dropped_starts[d]..dropped_starts[d + 1]]` (one list
-    /// for the corpus: a million empty lists cost 24 MB).
-    dropped_starts: Vec<usize>,
-    dropped_lines: Vec<u32>,
+    /// Per document, the sorted indices of dropped lines.
+    dropped_lines: PerDocument<u32>,
     /// Total lines dropped.
     pub dropped: usize,
     /// Hashes of the boilerplate lines found, sorted: what a later
@@ -58,18 +55,70 @@ pub struct Kept {
 impl Kept {
     /// Whether any line of document `doc` is dropped.
     pub fn drops_any(&self, doc: usize) -> bool {
-        !self.dropped_of(doc).is_empty()
+        !self.dropped_lines.of(doc).is_empty()
     }
 
     /// Whether line `line` of document `doc` is kept.
     pub fn keeps(&self, doc: usize, line: usize) -> bool {
-        self.dropped_of(doc).binary_search(&(line as u32)).is_err()
+        self.dropped_lines
+            .of(doc)
+            .binary_search(&(line as u32))
+            .is_err()
+    }
+}
+
+/// A list of items per document, all in one vector: document `d`'s are
+/// `items[starts[d]..starts[d + 1]]` (a million small vectors, most of
+/// them empty, cost tens of MB more).
+#[derive(Clone, Debug)]
+struct PerDocument<T> {
+    starts: Vec<usize>,
+    items: Vec<T>,
+}
+
+impl<T> Default for PerDocument<T> {
+    fn default() -> Self {
+        PerDocument {
+            starts: Vec::new(),
+            items: Vec::new(),
+        }
+    }
+}
+
+impl<T: Send> PerDocument<T> {
+    /// The lists of `documents` documents, `fill(doc, out)` appending
+    /// document `doc`'s to `out`; made in parallel, a chunk of documents
+    /// at a time.
+    fn build(documents: usize, fill: impl Fn(usize, &mut Vec<T>) + Sync) -> Self {
+        const CHUNK: usize = 4096;
+        let chunks: Vec<(Vec<usize>, Vec<T>)> = (0..documents.div_ceil(CHUNK))
+            .into_par_iter()
+            .map(|chunk| {
+                let (mut lengths, mut items) = (Vec::new(), Vec::new());
+                for doc in chunk * CHUNK..documents.min((chunk + 1) * CHUNK) {
+                    let before = items.len();
+                    fill(doc, &mut items);
+                    lengths.push(items.len() - before);
+                }
+                (lengths, items)
+            })
+            .collect();
+        let mut starts = Vec::with_capacity(documents + 1);
+        starts.push(0);
+        let mut items = Vec::with_capacity(chunks.iter().map(|chunk| chunk.1.len()).sum());
+        for (lengths, chunk_items) in chunks {
+            for length in lengths {
+                starts.push(starts[starts.len() - 1] + length);
+            }
+            items.extend(chunk_items);
+        }
+        PerDocument { starts, items }
     }
 
-    /// The sorted indices of document `doc`'s dropped lines.
-    fn dropped_of(&self, doc: usize) -> &[u32] {
-        match self.dropped_starts.get(doc..doc + 2) {
-            Some(&[start, end]) => &self.dropped_lines[start..end],
+    /// Document `doc`'s items (none for a document not listed).
+    fn of(&self, doc: usize) -> &[T] {
+        match self.starts.get(doc..doc + 2) {
+            Some(&[start, end]) => &self.items[start..end],
             _ => &[],
         }
     }
@@ -135,7 +184,7 @@ pub fn find(bodies: &[&str], options: &Options) -> Kept {
     // Lines in enough documents to be boilerplate candidates. Counting every
     // line into a table of counters first (a counter may hold several lines,
     // so it never undercounts) leaves out most lines before any sorting.
-    let total_lines = line_hashes.hashes.len();
+    let total_lines = line_hashes.items.len();
     let bits = total_lines
         .max(1)
         .next_power_of_two()
@@ -143,7 +192,7 @@ pub fn find(bodies: &[&str], options: &Options) -> Kept {
         .clamp(10, 22);
     let counter_of = |h: u64| (h >> (64 - bits)) as usize;
     let counters: Vec<AtomicU32> = (0..1usize << bits).map(|_| AtomicU32::new(0)).collect();
-    line_hashes.hashes.par_iter().for_each(|&h| {
+    line_hashes.items.par_iter().for_each(|&h| {
         counters[counter_of(h)].fetch_add(1, Ordering::Relaxed);
     });
     let frequent =
@@ -212,83 +261,28 @@ pub fn drop_known(bodies: &[&str], known: &[u64]) -> Kept {
     kept
 }
 
-/// The line hashes of every body, in one list: document `d`'s are
-/// `hashes[starts[d]..starts[d + 1]]` (a list per document cost 40 MB more
-/// at a million).
-struct LineHashes {
-    starts: Vec<usize>,
-    hashes: Vec<u64>,
-}
-
-impl LineHashes {
-    fn of(&self, doc: usize) -> &[u64] {
-        &self.hashes[self.starts[doc]..self.starts[doc + 1]]
-    }
-}
-
-fn hash_lines(bodies: &[&str]) -> LineHashes {
-    let counts: Vec<usize> = bodies.par_iter().map(|body| lines(body).count()).collect();
-    let mut starts = Vec::with_capacity(bodies.len() + 1);
-    starts.push(0);
-    for count in counts {
-        starts.push(starts[starts.len() - 1] + count);
-    }
-    let mut hashes = vec![0u64; starts[bodies.len()]];
-    let mut slices: Vec<&mut [u64]> = Vec::with_capacity(bodies.len());
-    let mut rest = hashes.as_mut_slice();
-    for bounds in starts.windows(2) {
-        let (slice, after) = rest.split_at_mut(bounds[1] - bounds[0]);
-        slices.push(slice);
-        rest = after;
-    }
-    slices
-        .into_par_iter()
-        .zip(bodies)
-        .for_each(|(slice, body)| {
-            for (slot, line) in slice.iter_mut().zip(lines(body)) {
-                *slot = hash_str(line);
-            }
-        });
-    LineHashes { starts, hashes }
+fn hash_lines(bodies: &[&str]) -> PerDocument<u64> {
+    PerDocument::build(bodies.len(), |doc, out| {
+        out.extend(lines(bodies[doc]).map(hash_str));
+    })
 }
 
 /// Drops the lines whose hashes are in `lines` (sorted), never every line
 /// of a document: all-boilerplate text is still its text.
-fn dropping(line_hashes: &LineHashes, lines: Vec<u64>) -> Kept {
-    const CHUNK: usize = 4096;
-    let documents = line_hashes.starts.len() - 1;
-    // Per chunk of documents: each one's number of dropped lines, and them.
-    let chunks: Vec<(Vec<u32>, Vec<u32>)> = (0..documents.div_ceil(CHUNK))
-        .into_par_iter()
-        .map(|chunk| {
-            let (mut counts, mut dropped) = (Vec::new(), Vec::new());
-            for doc in chunk * CHUNK..documents.min((chunk + 1) * CHUNK) {
-                let hashes = line_hashes.of(doc);
-                let before = dropped.len();
-                dropped.extend(
-                    (0..hashes.len() as u32)
-                        .filter(|&j| lines.binary_search(&hashes[j as usize]).is_ok()),
-                );
-                if dropped.len() - before == hashes.len() {
-                    dropped.truncate(before);
-                }
-                counts.push((dropped.len() - before) as u32);
-            }
-            (counts, dropped)
-        })
-        .collect();
-    let mut dropped_starts = Vec::with_capacity(documents + 1);
-    dropped_starts.push(0);
-    let mut dropped_lines = Vec::new();
-    for (counts, dropped) in chunks {
-        for count in counts {
-            dropped_starts.push(dropped_starts[dropped_starts.len() - 1] + count as usize);
+fn dropping(line_hashes: &PerDocument<u64>, lines: Vec<u64>) -> Kept {
+    let documents = line_hashes.starts.len().saturating_sub(1);
+    let dropped_lines = PerDocument::build(documents, |doc, out| {
+        let hashes = line_hashes.of(doc);
+        let before = out.len();
+        out.extend(
+            (0..hashes.len() as u32).filter(|&j| lines.binary_search(&hashes[j as usize]).is_ok()),
+        );
+        if out.len() - before == hashes.len() {
+            out.truncate(before);
         }
-        dropped_lines.extend(dropped);
-    }
+    });
     Kept {
-        dropped: dropped_lines.len(),
-        dropped_starts,
+        dropped: dropped_lines.items.len(),
         dropped_lines,
         lines,
     }

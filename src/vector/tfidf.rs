@@ -222,8 +222,6 @@ pub fn idf(df: u32, n: u32) -> f32 {
     ((1.0 + n as f32) / (1.0 + df as f32)).ln() + 1.0
 }
 
-/// For each term, its most frequent spelling (in most documents; ties go to
-/// the shorter, then the smaller spelling).
 /// The terms of a corpus numbered: see [`number_terms`].
 struct Numbered<'a> {
     /// Every term, by id.
@@ -335,6 +333,8 @@ fn number_terms<'a>(counts: &[Vec<(&'a str, f32)>], copies: &[bool]) -> Numbered
     }
 }
 
+/// For each term, its most frequent spelling (in most documents; ties go to
+/// the shorter, then the smaller spelling).
 fn most_common_spellings(
     vocabulary: &[String],
     spellings: &AHashMap<&str, (u32, u32)>,
