@@ -144,8 +144,7 @@ impl DedupReport {
 
 /// Writes the groups of a `dedup` analysis in `format`: the JSON report
 /// (see [`DedupReport`]), or one row per document in a group, written
-/// straight from the analysis (a million documents' report, held whole,
-/// was the run's peak memory).
+/// straight from the analysis, without holding a whole report.
 pub fn write_groups(
     analysis: &DedupAnalysis,
     problems: &[InputProblem],

@@ -169,8 +169,7 @@ impl BandKeys {
     pub fn candidate_pairs(&self) -> Vec<(u32, u32)> {
         // A few bands at a time (as many as run at once), each round's
         // pairs merged into those found so far: a pair that shares many
-        // bands is held once, not once per band (a million documents:
-        // 100 MB less at the run's peak).
+        // bands is held once, not once per band.
         let round = rayon::current_num_threads().max(1);
         let mut pairs: Vec<u64> = Vec::new();
         for first in (0..self.bands).step_by(round) {
