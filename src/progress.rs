@@ -3,7 +3,9 @@
 //! never does. The stages that take time on large inputs report through a
 //! [`Stage`]; by default ([`Progress::hidden`]) they report to nothing.
 //! When asked ([`Progress::timed`], `--timings`), every stage's wall-clock
-//! time is recorded too ([`Timings`]), for finding where a run's time goes.
+//! time is recorded too ([`Timings`]), with the process' CPU time where the
+//! system tells it (Linux), for finding where a run's time goes and which
+//! stages leave a core idle.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{IsTerminal, Read};
@@ -16,7 +18,17 @@ use std::time::{Duration, Instant};
 pub struct Timings(Option<Arc<Mutex<Spent>>>);
 
 /// Stages and their times, in the order they ended.
-type Spent = Vec<(&'static str, Duration)>;
+type Spent = Vec<(&'static str, StageTime)>;
+
+/// What one stage took.
+#[derive(Clone, Copy, Debug)]
+pub struct StageTime {
+    /// Wall-clock time.
+    pub wall: Duration,
+    /// CPU time of the whole process (user and system, every thread)
+    /// while the stage ran, where the system tells it.
+    pub cpu: Option<Duration>,
+}
 
 impl Timings {
     /// Timings that record.
@@ -29,18 +41,23 @@ impl Timings {
         let Some(spent) = &self.0 else {
             return work();
         };
+        let cpu_start = process_cpu_time();
         let start = Instant::now();
         let result = work();
-        let took = start.elapsed();
+        let wall = start.elapsed();
+        let cpu = match (cpu_start, process_cpu_time()) {
+            (Some(start), Some(end)) => Some(end.saturating_sub(start)),
+            _ => None,
+        };
         spent
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .push((what, took));
+            .push((what, StageTime { wall, cpu }));
         result
     }
 
     /// The stages recorded so far, with their times.
-    pub fn spent(&self) -> Vec<(&'static str, Duration)> {
+    pub fn spent(&self) -> Vec<(&'static str, StageTime)> {
         self.0.as_ref().map_or_else(Vec::new, |spent| {
             spent
                 .lock()
@@ -48,6 +65,18 @@ impl Timings {
                 .clone()
         })
     }
+}
+
+/// The CPU time this process has used (user and system, all threads), from
+/// `/proc/self/stat` in clock ticks (1/100 s on Linux); `None` elsewhere.
+fn process_cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name (field 2) may hold spaces: fields are counted after
+    // its closing parenthesis, where field 3 starts.
+    let mut fields = stat.get(stat.rfind(')')? + 1..)?.split_ascii_whitespace();
+    let user: u64 = fields.nth(11)?.parse().ok()?;
+    let system: u64 = fields.next()?.parse().ok()?;
+    Some(Duration::from_millis((user + system) * 10))
 }
 
 /// When bars are drawn.

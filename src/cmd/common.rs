@@ -4,6 +4,7 @@
 use crate::cli::unit_interval;
 use clap::Args;
 use std::path::PathBuf;
+use std::time::Duration;
 use story_cluster::corpus::{self, Corpus, ReadOptions};
 use story_cluster::error::{Error, InputProblem};
 use story_cluster::progress::{Progress, Timings, When};
@@ -71,18 +72,21 @@ impl InputArgs {
             return;
         }
         let spent = self.recorded.spent();
-        let total: std::time::Duration = spent.iter().map(|(_, d)| *d).sum();
-        for (stage, took) in spent {
+        let line = |stage: &str, wall: Duration, cpu: Option<Duration>| {
+            let cpu = cpu.map_or(String::new(), |cpu| {
+                format!("  (cpu {:.2} s)", cpu.as_secs_f64())
+            });
             story_cluster::error::note(format_args!(
-                "story-cluster: time: {stage:<18} {:>8.3} s",
-                took.as_secs_f64()
+                "story-cluster: time: {stage:<18} {:>8.3} s{cpu}",
+                wall.as_secs_f64()
             ));
+        };
+        for (stage, took) in &spent {
+            line(stage, took.wall, took.cpu);
         }
-        story_cluster::error::note(format_args!(
-            "story-cluster: time: {:<18} {:>8.3} s",
-            "all stages",
-            total.as_secs_f64()
-        ));
+        let wall = spent.iter().map(|(_, t)| t.wall).sum();
+        let cpu = spent.iter().map(|(_, t)| t.cpu).sum();
+        line("all stages", wall, cpu);
     }
 }
 

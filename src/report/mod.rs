@@ -4,11 +4,13 @@
 
 pub mod dedup;
 pub(crate) mod html;
+mod json;
 mod text;
 
 use crate::error::InputProblem;
 use crate::pipeline::Analysis;
 use crate::story::Story;
+use rayon::prelude::*;
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -187,11 +189,11 @@ impl GroupReport {
     pub fn all(
         duplicates: &crate::dedup::Duplicates,
         docs: &[crate::corpus::Document],
-        story: impl Fn(&crate::dedup::DuplicateGroup) -> Option<String>,
+        story: impl Fn(&crate::dedup::DuplicateGroup) -> Option<String> + Sync,
     ) -> Vec<GroupReport> {
         duplicates
             .groups
-            .iter()
+            .par_iter()
             .enumerate()
             .map(|(g, group)| GroupReport {
                 id: group_id(g),
@@ -296,7 +298,7 @@ impl Report {
             id: String,
             story: &Story,
             docs: &[crate::corpus::Document],
-            member: &dyn Fn(&crate::story::Member) -> StoryMember,
+            member: &(dyn Fn(&crate::story::Member) -> StoryMember + Sync),
         ) -> StoryReport {
             StoryReport {
                 headline: docs[story.medoid as usize].headline(),
@@ -317,9 +319,11 @@ impl Report {
         }
         let thread_of =
             crate::story::thread::thread_of_story(&analysis.threads, analysis.stories.len());
+        // The model is made in parallel (in corpus order, as a serial pass
+        // would): at a million documents, making it serially took seconds.
         let stories: Vec<StoryReport> = analysis
             .stories
-            .iter()
+            .par_iter()
             .enumerate()
             .map(|(s, story)| StoryReport {
                 thread: Some(thread_id(thread_of[s] as usize)),
@@ -351,7 +355,7 @@ impl Report {
             }
         }
         let documents = docs
-            .iter()
+            .par_iter()
             .enumerate()
             .map(|(i, doc)| DocumentReport {
                 id: doc.id.clone(),
@@ -424,16 +428,10 @@ impl Report {
             Format::Text => text::write(self, top, out),
             Format::Html => html::write(self, analysis, out),
             Format::Json => {
-                serde_json::to_writer_pretty(&mut *out, self)?;
+                self.write_json(out)?;
                 writeln!(out)
             }
-            Format::Jsonl => {
-                for doc in &self.documents {
-                    serde_json::to_writer(&mut *out, doc)?;
-                    writeln!(out)?;
-                }
-                Ok(())
-            }
+            Format::Jsonl => json::write_lines(&self.documents, out),
             Format::Tsv => write_tsv(
                 out,
                 self.documents.iter().map(|doc| {
@@ -446,6 +444,25 @@ impl Report {
                 }),
             ),
         }
+    }
+}
+
+impl Report {
+    /// Writes the JSON report, as `serde_json::to_writer_pretty` would,
+    /// with the long lists serialised in parallel (see [`json`]).
+    fn write_json(&self, out: &mut dyn Write) -> io::Result<()> {
+        // Every field of `Report`, in its order (a test checks the bytes
+        // against serde_json's).
+        let mut object = json::PrettyObject::begin(out)?;
+        object.field("schema", &self.schema)?;
+        object.field("summary", &self.summary)?;
+        object.field("settings", &self.settings)?;
+        object.array("stories", &self.stories)?;
+        object.array("threads", &self.threads)?;
+        object.array("duplicate_groups", &self.duplicate_groups)?;
+        object.array("documents", &self.documents)?;
+        object.array("problems", &self.problems)?;
+        object.end()
     }
 }
 
@@ -487,4 +504,26 @@ pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_json_report_is_serde_jsons_pretty_form() {
+        let seeds = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/seeds");
+        let corpus = crate::corpus::read_paths(&[seeds], &Default::default());
+        let analysis = crate::pipeline::analyse(corpus.documents, &Default::default());
+        let problem = InputProblem::line("feed.jsonl", 3, "missing field `id`; skipped");
+        for problems in [Vec::new(), vec![problem]] {
+            let report = Report::new(&analysis, &problems);
+            let mut written = Vec::new();
+            report
+                .write(Format::Json, &analysis, None, &mut written)
+                .unwrap();
+            let expected = serde_json::to_string_pretty(&report).unwrap() + "\n";
+            assert_eq!(String::from_utf8(written).unwrap(), expected);
+        }
+    }
 }
