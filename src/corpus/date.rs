@@ -49,13 +49,19 @@ pub fn parse_time(date: &str) -> Option<i64> {
     if date.bytes().all(|b| b.is_ascii_digit()) {
         return unix_digits(date);
     }
+    let forms = forms();
+    // Every form with a time of day has a colon (RFC 3339 and RFC 2822
+    // too): a date without one, the commonest kind (`2016-07-14`), goes
+    // straight to the date-only forms instead of failing a dozen others.
+    if !date.contains(':') {
+        return naive_date(date, forms);
+    }
     if let Ok(time) = DateTime::parse_from_rfc3339(date) {
         return Some(time.timestamp());
     }
     if let Ok(time) = DateTime::parse_from_rfc2822(date) {
         return Some(time.timestamp());
     }
-    let forms = forms();
     for items in &forms.zoned {
         let mut parsed = Parsed::new();
         if parse(&mut parsed, date, items.iter()).is_ok()
@@ -79,6 +85,11 @@ pub fn parse_time(date: &str) -> Option<i64> {
             return Some(time.and_utc().timestamp());
         }
     }
+    naive_date(date, forms)
+}
+
+/// Unix seconds of the midnight (UTC) of a date in a date-only form.
+fn naive_date(date: &str, forms: &Forms) -> Option<i64> {
     for items in &forms.naive_dates {
         let mut parsed = Parsed::new();
         if parse(&mut parsed, date, items.iter()).is_ok()
@@ -195,6 +206,42 @@ mod tests {
             assert_eq!(parse_time(input), None, "{input}");
         }
         assert_eq!(parse_time(&"9".repeat(5000)), None);
+    }
+
+    /// Whether any form with a time of day reads `date`.
+    fn a_time_form_reads(date: &str) -> bool {
+        let forms = forms();
+        let reads = |items: &Vec<Item<'static>>| {
+            parse_and_remainder(&mut Parsed::new(), date, items.iter()).is_ok()
+        };
+        DateTime::parse_from_rfc3339(date).is_ok()
+            || DateTime::parse_from_rfc2822(date).is_ok()
+            || forms.zoned.iter().any(reads)
+            || forms.naive_date_times.iter().any(reads)
+    }
+
+    #[test]
+    fn no_time_form_reads_a_date_without_a_colon() {
+        // What the short cut for dates without a colon relies on: the
+        // date-time forms themselves with the colons taken out, and dates.
+        for date in [
+            "2016-07-14",
+            "2016-07-14T18",
+            "2016-07-14T1800",
+            "2016-07-14 180000",
+            "2016-07-14T180000Z",
+            "2016-07-14T180000+0300",
+            "Thu, 14 Jul 2016 1800 GMT",
+            "14 Jul 2016 180000 +0000",
+            "14-JUL-2016 180000.79",
+            "14.07.2016 1800",
+            "2016/07/14 180000",
+            "14 July 2016",
+            "26-FEB-1987",
+        ] {
+            assert!(!a_time_form_reads(date), "{date}");
+        }
+        assert!(a_time_form_reads("2016-07-14 18:00"));
     }
 
     #[test]
