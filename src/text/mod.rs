@@ -149,10 +149,22 @@ const RELEASE_CHUNK: usize = 16 * 1024;
 /// site's name at its end), then its normalised body lines, each after a
 /// newline (no per-line allocations survive this step).
 fn normalised(document: &Document, title_length: usize) -> PreparedText {
-    let mut text = normalize(&document.title[..title_length]);
-    let title_len = text.len();
-    normalize::normalize_lines_into(&document.body, &mut text);
-    PreparedText { text, title_len }
+    thread_local! {
+        /// Where a text is normalised before it is copied out at its own
+        /// length: normalising into the text itself leaves it the raw
+        /// text's capacity (140 MB of slack over a generated million).
+        static SCRATCH: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+    SCRATCH.with_borrow_mut(|scratch| {
+        scratch.clear();
+        scratch.push_str(&normalize(&document.title[..title_length]));
+        let title_len = scratch.len();
+        normalize::normalize_lines_into(&document.body, scratch);
+        PreparedText {
+            text: scratch.as_str().to_owned(),
+            title_len,
+        }
+    })
 }
 
 /// [`normalised`] for every document, in parallel.
