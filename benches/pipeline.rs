@@ -56,6 +56,15 @@ fn stages(c: &mut Criterion) {
     group.bench_function("sign_parallel", |b| {
         b.iter(|| Signatures::build(&hasher, black_box(&normalised)))
     });
+    // Exact verification's cost: a document's sorted shingle set.
+    group.bench_function("shingle_sets_one_core", |b| {
+        b.iter(|| {
+            normalised
+                .iter()
+                .map(|text| hasher.shingles().set(black_box(text)).len())
+                .sum::<usize>()
+        })
+    });
     group.finish();
 
     let mut group = c.benchmark_group("run");

@@ -3,9 +3,9 @@
 //! never does. The stages that take time on large inputs report through a
 //! [`Stage`]; by default ([`Progress::hidden`]) they report to nothing.
 //! When asked ([`Progress::timed`], `--timings`), every stage's wall-clock
-//! time is recorded too ([`Timings`]), with the process' CPU time where the
-//! system tells it (Linux), for finding where a run's time goes and which
-//! stages leave a core idle.
+//! time is recorded too ([`Timings`]), with the process' CPU time and peak
+//! memory where the system tells them (Linux), for finding where a run's
+//! time goes, which stages leave a core idle and where memory peaks.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{IsTerminal, Read};
@@ -28,6 +28,9 @@ pub struct StageTime {
     /// CPU time of the whole process (user and system, every thread)
     /// while the stage ran, where the system tells it.
     pub cpu: Option<Duration>,
+    /// The process' peak resident memory so far, in bytes, when the stage
+    /// ended, where the system tells it.
+    pub peak_bytes: Option<u64>,
 }
 
 impl Timings {
@@ -52,7 +55,14 @@ impl Timings {
         spent
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .push((what, StageTime { wall, cpu }));
+            .push((
+                what,
+                StageTime {
+                    wall,
+                    cpu,
+                    peak_bytes: peak_resident_bytes(),
+                },
+            ));
         result
     }
 
@@ -77,6 +87,15 @@ fn process_cpu_time() -> Option<Duration> {
     let user: u64 = fields.nth(11)?.parse().ok()?;
     let system: u64 = fields.next()?.parse().ok()?;
     Some(Duration::from_millis((user + system) * 10))
+}
+
+/// The process' peak resident memory (`VmHWM` in `/proc/self/status`), in
+/// bytes; `None` elsewhere.
+fn peak_resident_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?;
+    let kilobytes: u64 = line.trim().strip_suffix("kB")?.trim().parse().ok()?;
+    Some(kilobytes * 1024)
 }
 
 /// When bars are drawn.

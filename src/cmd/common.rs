@@ -72,21 +72,30 @@ impl InputArgs {
             return;
         }
         let spent = self.recorded.spent();
-        let line = |stage: &str, wall: Duration, cpu: Option<Duration>| {
-            let cpu = cpu.map_or(String::new(), |cpu| {
-                format!("  (cpu {:.2} s)", cpu.as_secs_f64())
-            });
+        let line = |stage: &str, wall: Duration, cpu: Option<Duration>, peak: Option<u64>| {
+            let mut extra = Vec::new();
+            if let Some(cpu) = cpu {
+                extra.push(format!("cpu {:.2} s", cpu.as_secs_f64()));
+            }
+            if let Some(peak) = peak {
+                extra.push(format!("peak {:.3} GB", peak as f64 / 1e9));
+            }
+            let extra = match extra.is_empty() {
+                true => String::new(),
+                false => format!("  ({})", extra.join(", ")),
+            };
             story_cluster::error::note(format_args!(
-                "story-cluster: time: {stage:<18} {:>8.3} s{cpu}",
+                "story-cluster: time: {stage:<18} {:>8.3} s{extra}",
                 wall.as_secs_f64()
             ));
         };
         for (stage, took) in &spent {
-            line(stage, took.wall, took.cpu);
+            line(stage, took.wall, took.cpu, took.peak_bytes);
         }
         let wall = spent.iter().map(|(_, t)| t.wall).sum();
         let cpu = spent.iter().map(|(_, t)| t.cpu).sum();
-        line("all stages", wall, cpu);
+        let peak = spent.iter().filter_map(|(_, t)| t.peak_bytes).max();
+        line("all stages", wall, cpu, peak);
     }
 }
 
