@@ -142,6 +142,22 @@ impl DedupReport {
     }
 }
 
+impl DedupReport {
+    /// Writes the report as `serde_json::to_writer_pretty` would, its
+    /// groups serialised in parallel (see [`super::json`]).
+    fn write_json(&self, out: &mut dyn Write) -> io::Result<()> {
+        // Every field of `DedupReport`, in its order (a test checks the
+        // bytes against serde_json's).
+        let mut object = super::json::PrettyObject::begin(out)?;
+        object.field("schema", &self.schema)?;
+        object.field("summary", &self.summary)?;
+        object.field("settings", &self.settings)?;
+        object.array("groups", &self.groups)?;
+        object.array("problems", &self.problems)?;
+        object.end()
+    }
+}
+
 /// Writes the groups of a `dedup` analysis in `format`: the JSON report
 /// (see [`DedupReport`]), or one row per document in a group, written
 /// straight from the analysis, without holding a whole report.
@@ -153,7 +169,7 @@ pub fn write_groups(
 ) -> io::Result<()> {
     let format = match format {
         DedupFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &DedupReport::new(analysis, problems))?;
+            DedupReport::new(analysis, problems).write_json(out)?;
             return writeln!(out);
         }
         DedupFormat::Jsonl => RowFormat::Jsonl,
@@ -275,4 +291,24 @@ pub fn write_documents(docs: &[&Document], out: &mut dyn Write) -> io::Result<()
         writeln!(out)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::{Config, deduplicate};
+
+    #[test]
+    fn the_json_report_is_serde_jsons_pretty_form() {
+        let fixtures = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let paths = [fixtures.join("seeds"), fixtures.join("variants")];
+        let corpus = crate::corpus::read_paths(&paths, &Default::default());
+        let analysis = deduplicate(corpus.documents, &Config::default(), PairSearch::Lsh);
+        assert!(!analysis.duplicates.groups.is_empty());
+        let report = DedupReport::new(&analysis, &[]);
+        let mut written = Vec::new();
+        write_groups(&analysis, &[], DedupFormat::Json, &mut written).unwrap();
+        let expected = serde_json::to_string_pretty(&report).unwrap() + "\n";
+        assert_eq!(String::from_utf8(written).unwrap(), expected);
+    }
 }
