@@ -9,6 +9,7 @@
 
 use super::hash::mix2;
 use super::minhash::{MinHasher, Signatures, is_blank};
+use super::shingle::{bucket_bits, finish_bucketed_sort};
 use crate::progress::Stage;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -190,19 +191,40 @@ impl BandKeys {
     /// The pairs (packed `a << 32 | b`, in no order, maybe repeated) of
     /// the documents sharing a bucket in `band`.
     fn band_pairs(&self, band: usize) -> Vec<u64> {
-        let mut keys: Vec<(u64, u32)> = Vec::with_capacity(self.documents);
-        for (block, block_keys) in self.blocks.iter().enumerate() {
-            let len = block_keys.len() / self.bands;
-            let first = block * Self::BLOCK;
-            keys.extend(
-                block_keys[band * len..(band + 1) * len]
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &key)| (key, (first + i) as u32))
-                    .filter(|&(_, doc)| !self.blank[doc as usize]),
-            );
+        let keyed = || {
+            self.blocks
+                .iter()
+                .enumerate()
+                .flat_map(move |(block, block_keys)| {
+                    let len = block_keys.len() / self.bands;
+                    let first = block * Self::BLOCK;
+                    block_keys[band * len..(band + 1) * len]
+                        .iter()
+                        .enumerate()
+                        .map(move |(i, &key)| (key, (first + i) as u32))
+                })
+                .filter(|&(_, doc)| !self.blank[doc as usize])
+        };
+        // Keys are uniform hashes: spread by their top bits straight into
+        // place, then one insertion pass (the shingle sets' sort; LSH
+        // 0.64 -> 0.54 s over a million generated documents).
+        let bits = bucket_bits(self.documents).max(1);
+        let bucket = |key: u64| (key >> (64 - bits)) as usize;
+        let mut next = vec![0u32; (1 << bits) + 1];
+        for (key, _) in keyed() {
+            next[bucket(key) + 1] += 1;
         }
-        keys.sort_unstable();
+        for b in 1..next.len() {
+            next[b] += next[b - 1];
+        }
+        let mut keys: Vec<(u64, u32)> = vec![(0, 0); next[next.len() - 1] as usize];
+        for (key, doc) in keyed() {
+            let slot = &mut next[bucket(key)];
+            keys[*slot as usize] = (key, doc);
+            *slot += 1;
+        }
+        drop(next);
+        finish_bucketed_sort(&mut keys);
         let mut pairs = Vec::new();
         for bucket in keys.chunk_by(|a, b| a.0 == b.0) {
             bucket_pairs(bucket, &mut pairs);
@@ -319,6 +341,32 @@ mod tests {
     }
 
     proptest::proptest! {
+        // The bucketed sort of each band's keys pairs exactly what a
+        // comparison sort of (key, document) would.
+        #[test]
+        fn candidates_are_those_of_a_plain_sort(
+            texts in proptest::collection::vec("(ab|ba|a ){0,12}", 0..60),
+        ) {
+            let hasher = MinHasher::new(3, 24);
+            let sigs = Signatures::build(&hasher, &texts);
+            let bands = Bands { bands: 6, rows: 4 };
+            let mut expected = std::collections::BTreeSet::new();
+            for band in 0..bands.bands {
+                let mut keys: Vec<(u64, u32)> = (0..texts.len())
+                    .filter(|&d| !sigs.is_blank(d))
+                    .map(|d| (band_key(band, &sigs.get(d)[band * 4..(band + 1) * 4]), d as u32))
+                    .collect();
+                keys.sort_unstable();
+                for bucket in keys.chunk_by(|a, b| a.0 == b.0) {
+                    pairs_of_bucket(bucket, |&(_, d)| d, |a, b| {
+                        expected.insert((a, b));
+                    });
+                }
+            }
+            let expected: Vec<(u32, u32)> = expected.into_iter().collect();
+            proptest::prop_assert_eq!(bands.candidate_pairs(&sigs), expected);
+        }
+
         #[test]
         fn merging_sorted_lists_gives_their_sorted_union(
             a in proptest::collection::btree_set(0u64..64, 0..40),

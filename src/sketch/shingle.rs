@@ -140,20 +140,19 @@ impl ShingleHasher {
 }
 
 /// Sorts hashes, which are uniform: one counting pass spreads them by
-/// their top bits into about as many buckets as there are hashes, which
-/// leaves them in order but for the few sharing a bucket; one insertion
-/// pass finishes the sort (three times faster than a comparison sort of
-/// the whole, and a third faster than sorting buckets of four one by one).
+/// their top bits into about as many buckets as there are hashes (see
+/// [`bucket_bits`]), then [`finish_bucketed_sort`] (three times faster than
+/// a comparison sort of the whole, and a third faster than sorting buckets
+/// of four one by one).
 fn sort_hashes(hashes: &mut Vec<u64>) {
     let n = hashes.len();
     if n < 64 {
         hashes.sort_unstable();
         return;
     }
-    let bits = n.next_power_of_two().trailing_zeros().min(16);
-    let shift = 64 - bits;
+    let shift = 64 - bucket_bits(n);
     let bucket = |h: u64| (h >> shift) as usize;
-    let mut next = vec![0u32; (1 << bits) + 1];
+    let mut next = vec![0u32; (1 << bucket_bits(n)) + 1];
     for &h in hashes.iter() {
         next[bucket(h) + 1] += 1;
     }
@@ -166,25 +165,36 @@ fn sort_hashes(hashes: &mut Vec<u64>) {
         sorted[*slot as usize] = h;
         *slot += 1;
     }
-    // Hashes crowded into few buckets (text made to collide) would make the
-    // insertion pass quadratic: past a budget of moves, a comparison sort
-    // finishes the job.
-    let mut moves_left = 8 * n;
-    for i in 1..n {
-        let h = sorted[i];
+    finish_bucketed_sort(&mut sorted);
+    *hashes = sorted;
+}
+
+/// Bits of a uniform 64-bit key that spread `n` items into about one
+/// bucket each (at most 2^20 buckets).
+pub(crate) fn bucket_bits(n: usize) -> u32 {
+    n.next_power_of_two().trailing_zeros().min(20)
+}
+
+/// Sorts items already spread by the top bits of a uniform key (in order
+/// but for the few sharing a bucket): one insertion pass. Items crowded
+/// into few buckets (text made to collide) would make it quadratic: past a
+/// budget of moves, a comparison sort finishes the job.
+pub(crate) fn finish_bucketed_sort<T: Ord + Copy>(items: &mut [T]) {
+    let mut moves_left = 8 * items.len();
+    for i in 1..items.len() {
+        let item = items[i];
         let mut j = i;
-        while j > 0 && sorted[j - 1] > h {
-            sorted[j] = sorted[j - 1];
+        while j > 0 && items[j - 1] > item {
+            items[j] = items[j - 1];
             j -= 1;
         }
-        sorted[j] = h;
+        items[j] = item;
         moves_left = moves_left.saturating_sub(i - j);
         if moves_left == 0 {
-            sorted.sort_unstable();
-            break;
+            items.sort_unstable();
+            return;
         }
     }
-    *hashes = sorted;
 }
 
 /// Exact Jaccard similarity of two sorted, repeat-free sets (a merge).
