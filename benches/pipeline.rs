@@ -15,9 +15,12 @@ use story_cluster::synth::Rng;
 use story_cluster::text::normalize;
 use story_cluster::{Config, analyse};
 
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
 fn fixtures() -> Vec<PathBuf> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    vec![root.join("seeds"), root.join("variants")]
+    vec![root().join("seeds"), root().join("variants")]
 }
 
 fn stages(c: &mut Criterion) {
@@ -53,6 +56,23 @@ fn stages(c: &mut Criterion) {
             }
         })
     });
+    // The ASCII path (packed shingle keys), on the English articles.
+    let english: Vec<String> = read_paths(&[root().join("ecbplus-dev")], &ReadOptions::default())
+        .documents
+        .iter()
+        .map(|d| normalize(&format!("{}\n{}", d.title, d.body)))
+        .collect();
+    let english_bytes: usize = english.iter().map(String::len).sum();
+    group.throughput(Throughput::Bytes(english_bytes as u64));
+    group.bench_function("sign_one_core_english", |b| {
+        let mut out = vec![0u32; 128];
+        b.iter(|| {
+            for text in &english {
+                hasher.sign_into(black_box(text), &mut out);
+            }
+        })
+    });
+    group.throughput(Throughput::Bytes(normalised_bytes as u64));
     group.bench_function("sign_parallel", |b| {
         b.iter(|| Signatures::build(&hasher, black_box(&normalised)))
     });

@@ -61,6 +61,16 @@ impl MinHasher {
         if k == 1 {
             self.shingles
                 .for_each(text, |h| out[0] = out[0].min(value(h)));
+        } else if k == DEFAULT_NUM_HASHES {
+            // A fixed width lets the compiler see every bin index in range
+            // (no bounds check per shingle).
+            let bins: &mut [u32; DEFAULT_NUM_HASHES] =
+                (&mut out[..DEFAULT_NUM_HASHES]).try_into().expect("k bins");
+            let shift = 64 - DEFAULT_NUM_HASHES.trailing_zeros();
+            self.shingles.for_each(text, |h| {
+                let slot = &mut bins[(h >> shift) as usize];
+                *slot = (*slot).min(value(h));
+            });
         } else if k.is_power_of_two() {
             // The top bits pick the bin, as `reduce` would, by a shift.
             let shift = 64 - k.trailing_zeros();
