@@ -85,12 +85,22 @@ fn lead(body: &str) -> &str {
 fn spellings<'t>(wanted: &[&str], text: &'t str) -> Vec<Option<&'t str>> {
     let mut found: Vec<Option<&str>> = vec![None; wanted.len()];
     let mut missing = wanted.len();
+    // The byte lengths of the wanted terms (those under 64): an ASCII word
+    // of no such length matches none of them, and most words are skipped
+    // so without comparing them with each term.
+    let lengths = wanted
+        .iter()
+        .filter(|want| want.len() < 64)
+        .fold(0u64, |mask, want| mask | 1 << want.len());
     for word in text.unicode_words() {
         if missing == 0 {
             break;
         }
         // ASCII words normalise to their lower case: no allocation.
         let normalised = if word.is_ascii() {
+            if word.len() < 64 && lengths & 1 << word.len() == 0 {
+                continue;
+            }
             None
         } else {
             Some(normalize(word))
