@@ -237,94 +237,110 @@ struct Numbered<'a> {
 /// Documents numbered together by [`number_terms`].
 const NUMBERING_CHUNK: usize = 4096;
 
-/// Numbers the terms of every document's token counts, ids in order of
-/// first appearance in corpus order (deterministic). Chunks of documents
-/// are numbered in parallel, then their vocabularies merged in chunk
-/// order: a term first seen in an earlier chunk, or earlier in its chunk,
-/// gets the smaller id, as numbering the corpus in one pass would give.
-fn number_terms<'a>(counts: &[Vec<(&'a str, f32)>], copies: &[bool]) -> Numbered<'a> {
+/// Documents whose token counts are held at once by [`number_terms`]: a
+/// token count (a borrowed token and its weight, 24 bytes) takes three
+/// times a numbered entry, and a million documents' counts held together
+/// took 2 GB.
+const NUMBERING_WAVE: usize = 16 * NUMBERING_CHUNK;
+
+/// Numbers the terms of every document's token counts (`counts_of(doc)`),
+/// ids in order of first appearance in corpus order (deterministic). A
+/// wave of documents at a time, its chunks counted and numbered in
+/// parallel, then their vocabularies merged in chunk order: a term first
+/// seen in an earlier chunk, or earlier in its chunk, gets the smaller id,
+/// as numbering the corpus in one pass would give. A wave's counts are
+/// dropped once numbered.
+fn number_terms<'a>(
+    counts_of: impl Fn(usize) -> Vec<(&'a str, f32)> + Sync,
+    copies: &[bool],
+) -> Numbered<'a> {
     struct Chunk<'a> {
         terms: Vec<&'a str>,
         document_frequency: Vec<u32>,
         with_ids: Vec<Vec<(u32, f32)>>,
         spellings: AHashMap<&'a str, (u32, u32)>,
     }
-    let chunks: Vec<Chunk> = counts
-        .par_chunks(NUMBERING_CHUNK)
-        .zip(copies.par_chunks(NUMBERING_CHUNK))
-        .map(|(counts, copies)| {
-            let mut ids: AHashMap<&str, u32> = AHashMap::new();
-            let mut chunk = Chunk {
-                terms: Vec::new(),
-                document_frequency: Vec::new(),
-                with_ids: Vec::with_capacity(counts.len()),
-                spellings: AHashMap::new(),
-            };
-            let mut last_doc: Vec<usize> = Vec::new();
-            for (doc, tokens) in counts.iter().enumerate() {
-                let entries = tokens
-                    .iter()
-                    .map(|&(token, count)| {
-                        let term = term(token);
-                        let id = *ids.entry(term).or_insert_with(|| {
-                            chunk.terms.push(term);
-                            chunk.document_frequency.push(0);
-                            last_doc.push(usize::MAX);
-                            (chunk.terms.len() - 1) as u32
-                        });
-                        if last_doc[id as usize] != doc {
-                            last_doc[id as usize] = doc;
-                            chunk.document_frequency[id as usize] += !copies[doc] as u32;
-                        }
-                        chunk.spellings.entry(token).or_insert((id, 0)).1 += 1;
-                        (id, count)
-                    })
-                    .collect();
-                chunk.with_ids.push(entries);
-            }
-            chunk
-        })
-        .collect();
+    let number_chunk = |docs: std::ops::Range<usize>| {
+        let mut ids: AHashMap<&str, u32> = AHashMap::new();
+        let mut chunk = Chunk {
+            terms: Vec::new(),
+            document_frequency: Vec::new(),
+            with_ids: Vec::with_capacity(docs.len()),
+            spellings: AHashMap::new(),
+        };
+        let mut last_doc: Vec<usize> = Vec::new();
+        for doc in docs {
+            let entries = counts_of(doc)
+                .into_iter()
+                .map(|(token, count)| {
+                    let term = term(token);
+                    let id = *ids.entry(term).or_insert_with(|| {
+                        chunk.terms.push(term);
+                        chunk.document_frequency.push(0);
+                        last_doc.push(usize::MAX);
+                        (chunk.terms.len() - 1) as u32
+                    });
+                    if last_doc[id as usize] != doc {
+                        last_doc[id as usize] = doc;
+                        chunk.document_frequency[id as usize] += !copies[doc] as u32;
+                    }
+                    chunk.spellings.entry(token).or_insert((id, 0)).1 += 1;
+                    (id, count)
+                })
+                .collect();
+            chunk.with_ids.push(entries);
+        }
+        chunk
+    };
+    let documents = copies.len();
     let mut ids: AHashMap<&str, u32> = AHashMap::new();
     let mut vocabulary: Vec<String> = Vec::new();
     let mut document_frequency: Vec<u32> = Vec::new();
     let mut spellings: AHashMap<&str, (u32, u32)> = AHashMap::new();
-    let mut global_ids: Vec<Vec<u32>> = Vec::with_capacity(chunks.len());
-    for chunk in &chunks {
-        let global: Vec<u32> = chunk
-            .terms
-            .iter()
-            .zip(&chunk.document_frequency)
-            .map(|(&term, &frequency)| {
-                let id = *ids.entry(term).or_insert_with(|| {
-                    vocabulary.push(term.to_owned());
-                    document_frequency.push(0);
-                    (vocabulary.len() - 1) as u32
-                });
-                document_frequency[id as usize] += frequency;
-                id
-            })
+    let mut with_ids: Vec<Vec<(u32, f32)>> = Vec::with_capacity(documents);
+    for wave in (0..documents).step_by(NUMBERING_WAVE) {
+        let wave_end = documents.min(wave + NUMBERING_WAVE);
+        let chunks: Vec<Chunk> = (wave..wave_end)
+            .step_by(NUMBERING_CHUNK)
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|first| number_chunk(first..wave_end.min(first + NUMBERING_CHUNK)))
             .collect();
-        for (&spelling, &(local, occurrences)) in &chunk.spellings {
-            spellings
-                .entry(spelling)
-                .or_insert((global[local as usize], 0))
-                .1 += occurrences;
+        let mut global_ids: Vec<Vec<u32>> = Vec::with_capacity(chunks.len());
+        for chunk in &chunks {
+            let global: Vec<u32> = chunk
+                .terms
+                .iter()
+                .zip(&chunk.document_frequency)
+                .map(|(&term, &frequency)| {
+                    let id = *ids.entry(term).or_insert_with(|| {
+                        vocabulary.push(term.to_owned());
+                        document_frequency.push(0);
+                        (vocabulary.len() - 1) as u32
+                    });
+                    document_frequency[id as usize] += frequency;
+                    id
+                })
+                .collect();
+            for (&spelling, &(local, occurrences)) in &chunk.spellings {
+                spellings
+                    .entry(spelling)
+                    .or_insert((global[local as usize], 0))
+                    .1 += occurrences;
+            }
+            global_ids.push(global);
         }
-        global_ids.push(global);
+        with_ids.par_extend(chunks.into_par_iter().zip(global_ids).flat_map_iter(
+            |(chunk, global)| {
+                chunk.with_ids.into_iter().map(move |entries| {
+                    entries
+                        .into_iter()
+                        .map(|(local, count)| (global[local as usize], count))
+                        .collect()
+                })
+            },
+        ));
     }
-    let with_ids = chunks
-        .into_par_iter()
-        .zip(global_ids)
-        .flat_map_iter(|(chunk, global)| {
-            chunk.with_ids.into_iter().map(move |entries| {
-                entries
-                    .into_iter()
-                    .map(|(local, count)| (global[local as usize], count))
-                    .collect()
-            })
-        })
-        .collect();
     Numbered {
         vocabulary,
         document_frequency,
@@ -384,17 +400,16 @@ impl TfIdf {
         // words to tell, the corpus's.
         let languages: Vec<Languages> = texts.par_iter().map(own_languages).collect();
         let corpus_languages = Languages::of_corpus(&languages);
-        let counts: Vec<Vec<(&str, f32)>> = texts
-            .par_iter()
-            .zip(&languages)
-            .map(|(text, own)| token_counts(text, &own.or_corpus(&corpus_languages), options))
-            .collect();
+        let counts_of = |doc: usize| {
+            let languages = languages[doc].or_corpus(&corpus_languages);
+            token_counts(&texts[doc], &languages, options)
+        };
         let Numbered {
             vocabulary,
             document_frequency,
             with_ids,
             spellings,
-        } = number_terms(&counts, copies);
+        } = number_terms(counts_of, copies);
         let display = most_common_spellings(&vocabulary, &spellings);
         // A term is rare or common among the documents written in its
         // script, not among all: in a corpus of English and Arabic articles,
