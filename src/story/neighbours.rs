@@ -39,7 +39,7 @@ pub fn edges(
     options: &NeighbourOptions,
     weight: impl Fn(u32, u32, f32) -> f32 + Sync,
 ) -> Vec<(u32, u32, f32)> {
-    let postings = Postings::new(vectors);
+    let postings = Postings::new(vectors, options.max_posting);
     let n = vectors.len();
     (0..n)
         .into_par_iter()
