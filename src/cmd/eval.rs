@@ -162,7 +162,7 @@ pub fn run(args: Args) -> Result<i32, Error> {
     let (mut predicted, mut gold) = (Vec::new(), Vec::new());
     let mut unlabelled = 0;
     for (doc, cluster) in report.documents.iter().zip(&clusters) {
-        match labels.get(&doc.id) {
+        match labels.get(doc.id) {
             Some(story) => {
                 predicted.push(cluster.as_str());
                 gold.push(story.as_str());
@@ -170,8 +170,7 @@ pub fn run(args: Args) -> Result<i32, Error> {
             None => unlabelled += 1,
         }
     }
-    let present: std::collections::HashSet<&str> =
-        report.documents.iter().map(|d| d.id.as_str()).collect();
+    let present: std::collections::HashSet<&str> = report.documents.iter().map(|d| d.id).collect();
     let mut missing: Vec<String> = labels
         .keys()
         .filter(|id| !present.contains(id.as_str()))

@@ -87,14 +87,17 @@ impl Document {
     /// What to show as its headline: the title, or without one the start
     /// of the text's first non-empty line (a text file's first line is its
     /// title; a JSON item may have none).
-    pub fn headline(&self) -> String {
+    pub fn headline(&self) -> &str {
         /// Characters of a first line shown as a headline.
         const HEADLINE_CHARS: usize = 120;
         if !self.title.trim().is_empty() {
-            return self.title.clone();
+            return &self.title;
         }
         let line = self.body.lines().map(str::trim).find(|l| !l.is_empty());
-        line.unwrap_or("").chars().take(HEADLINE_CHARS).collect()
+        let line = line.unwrap_or("");
+        line.char_indices()
+            .nth(HEADLINE_CHARS)
+            .map_or(line, |(end, _)| &line[..end])
     }
 
     /// Days since 1970-01-01 of the document's time, if it has one.

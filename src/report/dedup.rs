@@ -49,7 +49,7 @@ pub const SCHEMA: &str = "story-cluster/dedup/v1";
 
 /// A dedup run, as reported.
 #[derive(Clone, Debug, Serialize)]
-pub struct DedupReport {
+pub struct DedupReport<'a> {
     /// Always [`SCHEMA`].
     pub schema: &'static str,
     /// Counts.
@@ -57,7 +57,7 @@ pub struct DedupReport {
     /// Settings used.
     pub settings: DedupSettings,
     /// Groups, by representative id.
-    pub groups: Vec<GroupReport>,
+    pub groups: Vec<GroupReport<'a>>,
     /// Inputs that were skipped.
     pub problems: Vec<InputProblem>,
 }
@@ -107,9 +107,10 @@ pub(crate) struct Row<'a> {
     pub jaccard: f64,
 }
 
-impl DedupReport {
-    /// Builds the report of a dedup analysis.
-    pub fn new(analysis: &DedupAnalysis, problems: &[InputProblem]) -> DedupReport {
+impl<'a> DedupReport<'a> {
+    /// Builds the report of a dedup analysis (borrowing the documents'
+    /// ids and titles).
+    pub fn new(analysis: &'a DedupAnalysis, problems: &[InputProblem]) -> DedupReport<'a> {
         let groups = GroupReport::all(&analysis.duplicates, &analysis.documents, |_| None);
         let in_groups: usize = groups.iter().map(|g| g.members.len()).sum();
         DedupReport {
@@ -142,7 +143,7 @@ impl DedupReport {
     }
 }
 
-impl DedupReport {
+impl DedupReport<'_> {
     /// Writes the report as `serde_json::to_writer_pretty` would, its
     /// groups serialised in parallel (see [`super::json`]).
     fn write_json(&self, out: &mut dyn Write) -> io::Result<()> {

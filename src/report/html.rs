@@ -152,7 +152,7 @@ fn heat_class(similarity: f64) -> usize {
 }
 
 struct Page<'a> {
-    report: &'a Report,
+    report: &'a Report<'a>,
     analysis: &'a Analysis,
 }
 
@@ -170,7 +170,7 @@ impl Page<'_> {
         let times = story
             .members
             .iter()
-            .filter_map(|m| self.analysis.documents[self.doc(&m.id)].time);
+            .filter_map(|m| self.analysis.documents[self.doc(m.id)].time);
         let (first, last) = times.fold(None, |range, t| match range {
             None => Some((t, t)),
             Some((first, last)) => Some((t.min(first), t.max(last))),
@@ -188,7 +188,7 @@ impl Page<'_> {
             .members
             .iter()
             .take(HEAT_MAP_MEMBERS)
-            .map(|m| m.id.as_str())
+            .map(|m| m.id)
             .collect();
         if members.len() < 2 {
             return;
@@ -230,7 +230,7 @@ impl Page<'_> {
             .members
             .iter()
             .filter(|p| !story.members.iter().any(|m| m.id == p.id))
-            .map(|p| id_element(&p.id))
+            .map(|p| id_element(p.id))
             .collect();
         let mostly = story.size * 4 >= parent.size * 3 && outside.len() <= SUBSTORY_MEMBERS_SHOWN;
         let all_but = if mostly && !outside.is_empty() {
@@ -251,7 +251,7 @@ impl Page<'_> {
             if sub { "substory" } else { "story" },
             escape(&story.id)
         ));
-        out.push_str(&text_element("h3", "headline", &story.headline));
+        out.push_str(&text_element("h3", "headline", story.headline));
         let mut meta = format!(
             " · {} document{} · cohesion {:.2}",
             story.size,
@@ -284,8 +284,8 @@ impl Page<'_> {
                 i + 1,
                 m.similarity,
                 (m.similarity.clamp(0.0, 1.0) * 100.0),
-                text_element("span", "title", &m.title),
-                id_element(&m.id)
+                text_element("span", "title", m.title),
+                id_element(m.id)
             ));
             if let Some(group) = &m.duplicate_group {
                 out.push_str(&format!(
@@ -342,13 +342,13 @@ impl Page<'_> {
                     .map(|s| format!(" · story <a href=\"#{0}\">{0}</a>", escape(s)))
                     .unwrap_or_default()
             ));
-            let rep = &docs[self.doc(&group.representative)];
+            let rep = &docs[self.doc(group.representative)];
             for m in group
                 .members
                 .iter()
                 .filter(|m| m.id != group.representative)
             {
-                let doc = &docs[self.doc(&m.id)];
+                let doc = &docs[self.doc(m.id)];
                 let shared = passages::shared(&rep.body, &doc.body, passages::MIN_WORDS);
                 let mut in_rep: Vec<Range<usize>> = shared.iter().map(|p| p.a.clone()).collect();
                 let mut in_doc: Vec<Range<usize>> = shared.iter().map(|p| p.b.clone()).collect();
@@ -393,7 +393,7 @@ fn story_list(summary: &str, stories: &[&StoryReport], sizes: bool, out: &mut St
         out.push_str(&format!(
             "<li id=\"{id}\">{}<span class=\"id\">{size}</span>{}</li>",
             id_element(&story.id),
-            text_element("span", "title", &story.headline)
+            text_element("span", "title", story.headline)
         ));
     }
     out.push_str("</ol></details>");

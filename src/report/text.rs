@@ -40,7 +40,7 @@ fn write_story(story: &StoryReport, indent: &str, out: &mut dyn Write) -> io::Re
         plural(story.size, "document", "documents"),
         story.cohesion
     )?;
-    writeln!(out, "{indent}  headline: {}", short(&story.headline))?;
+    writeln!(out, "{indent}  headline: {}", short(story.headline))?;
     writeln!(
         out,
         "{indent}  label: {}",
@@ -56,8 +56,8 @@ fn write_story(story: &StoryReport, indent: &str, out: &mut dyn Write) -> io::Re
             out,
             "{indent}  {:.2}  {}  {}{group}",
             m.similarity,
-            printable(&m.id),
-            short(&m.title)
+            printable(m.id),
+            short(m.title)
         )?;
     }
     for sub in &story.substories {
@@ -129,8 +129,8 @@ pub fn write(report: &Report, top: Option<usize>, out: &mut dyn Write) -> io::Re
                 out,
                 "  {}  {}  {}",
                 story.id,
-                printable(&m.id),
-                short(&m.title)
+                printable(m.id),
+                short(m.title)
             )?;
         }
     }
@@ -159,8 +159,8 @@ pub fn write(report: &Report, top: Option<usize>, out: &mut dyn Write) -> io::Re
                     out,
                     "  {:.4}  {}  {}{rep}",
                     m.jaccard,
-                    printable(&m.id),
-                    short(&m.title)
+                    printable(m.id),
+                    short(m.title)
                 )?;
             }
         }

@@ -124,7 +124,7 @@ pub fn prepare_releasing_bodies(
         // that much stays.
         for doc in documents {
             doc.body = if doc.title.trim().is_empty() {
-                doc.headline()
+                doc.headline().to_owned()
             } else {
                 String::new()
             };
