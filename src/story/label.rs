@@ -85,27 +85,50 @@ fn lead(body: &str) -> &str {
 fn spellings<'t>(wanted: &[&str], text: &'t str) -> Vec<Option<&'t str>> {
     let mut found: Vec<Option<&str>> = vec![None; wanted.len()];
     let mut missing = wanted.len();
-    // The byte lengths of the wanted terms (those under 64): an ASCII word
-    // of no such length matches none of them, and most words are skipped
-    // so without comparing them with each term.
-    let lengths = wanted
-        .iter()
-        .filter(|want| want.len() < 64)
-        .fold(0u64, |mask, want| mask | 1 << want.len());
+    // For each byte length under 64, the wanted terms (up to 64 of them)
+    // of that length as bits: an ASCII word is compared only with the
+    // terms of its length not found yet, most words with none (labels
+    // read the leads of thousands of headlines).
+    let indexed = wanted.len() <= 64;
+    let mut of_length = [0u64; 64];
+    if indexed {
+        for (i, want) in wanted.iter().enumerate() {
+            if let Some(mask) = of_length.get_mut(want.len()) {
+                *mask |= 1 << i;
+            }
+        }
+    }
+    let mut unfound: u64 = if wanted.len() >= 64 {
+        u64::MAX
+    } else {
+        (1 << wanted.len()) - 1
+    };
     for word in text.unicode_words() {
         if missing == 0 {
             break;
         }
-        // ASCII words normalise to their lower case: no allocation.
-        let normalised = if word.is_ascii() {
-            if word.len() < 64 && lengths & 1 << word.len() == 0 {
+        let ascii = word.is_ascii();
+        if ascii && indexed && word.len() < 64 {
+            let mut candidates = of_length[word.len()] & unfound;
+            if candidates == 0 || !word.bytes().all(|b| b.is_ascii_alphanumeric()) {
                 continue;
             }
-            None
-        } else {
-            Some(normalize(word))
-        };
-        for (slot, want) in found.iter_mut().zip(wanted) {
+            while candidates != 0 {
+                let i = candidates.trailing_zeros() as usize;
+                candidates &= candidates - 1;
+                // ASCII words normalise to their lower case.
+                if word.eq_ignore_ascii_case(wanted[i]) {
+                    found[i] = Some(word);
+                    unfound &= !(1 << i);
+                    missing -= 1;
+                }
+            }
+            continue;
+        }
+        // Any other word: normalised (unless ASCII) and compared with
+        // every term not found yet.
+        let normalised = (!ascii).then(|| normalize(word));
+        for (i, (slot, want)) in found.iter_mut().zip(wanted).enumerate() {
             if slot.is_some() {
                 continue;
             }
@@ -119,6 +142,9 @@ fn spellings<'t>(wanted: &[&str], text: &'t str) -> Vec<Option<&'t str>> {
             };
             if matches {
                 *slot = Some(word);
+                if i < 64 {
+                    unfound &= !(1 << i);
+                }
                 missing -= 1;
             }
         }
@@ -129,6 +155,36 @@ fn spellings<'t>(wanted: &[&str], text: &'t str) -> Vec<Option<&'t str>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The first word of the text that normalises to each wanted term,
+        /// as a plain scan of every word against every term finds it.
+        #[test]
+        fn spellings_are_the_first_matching_words(
+            words in proptest::collection::vec("(ab|Ab|AB|a|A|b1|B1|1|بت|ب)[ .,'_]", 0..20),
+            wanted in proptest::collection::vec("ab|a|b1|1|ب|بت|c", 0..8),
+        ) {
+            // Few words, in several cases: repeats are the rule.
+            let text = words.concat();
+            let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
+            let expected: Vec<Option<&str>> = wanted
+                .iter()
+                .map(|want| {
+                    text.unicode_words().find(|word| {
+                        let normalised = normalize(word);
+                        let all_alnum = word.chars().all(char::is_alphanumeric);
+                        if word.is_ascii() {
+                            all_alnum && normalised == *want
+                        } else {
+                            term(&normalised) == *want
+                        }
+                    })
+                })
+                .collect();
+            prop_assert_eq!(spellings(&wanted, &text), expected);
+        }
+    }
 
     #[test]
     fn words_keep_their_case_and_letter_forms() {
