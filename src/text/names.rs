@@ -26,39 +26,76 @@ fn opens_sentence(c: char) -> bool {
 pub fn name_tokens<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for text in texts {
-        // The last character that is not white space, other than a newline.
-        let mut before = '\n';
-        let mut word_start: Option<usize> = None;
-        let mut sentence_initial = true;
-        for (i, c) in text
-            .char_indices()
-            .chain(std::iter::once((text.len(), ' ')))
-        {
-            if c.is_alphanumeric() {
-                if word_start.is_none() {
-                    word_start = Some(i);
-                    sentence_initial = opens_sentence(before);
-                }
-            } else if let Some(start) = word_start.take() {
-                let word = &text[start..i];
-                let capitalised = word.chars().next().is_some_and(char::is_uppercase);
-                if capitalised && !sentence_initial {
-                    if word.is_ascii() {
-                        // Letters and digits: normalised, one lower-case token.
-                        names.push(word.to_ascii_lowercase());
-                    } else {
-                        names.extend(tokens(&normalize(word)).map(str::to_owned));
-                    }
-                }
-            }
-            if !c.is_whitespace() || c == '\n' {
-                before = c;
-            }
+        if text.is_ascii() {
+            ascii_names(text, &mut names);
+        } else {
+            names_into(text, &mut names);
         }
     }
     names.sort_unstable();
     names.dedup();
     names
+}
+
+/// The name tokens of one ASCII text, byte by byte: what [`names_into`]
+/// finds, without decoding characters or Unicode class lookups.
+fn ascii_names(text: &str, names: &mut Vec<String>) {
+    let bytes = text.as_bytes();
+    // The last byte that is not white space, other than a newline.
+    let mut before = b'\n';
+    let mut at = 0;
+    while at < bytes.len() {
+        if bytes[at].is_ascii_alphanumeric() {
+            let start = at;
+            while at < bytes.len() && bytes[at].is_ascii_alphanumeric() {
+                at += 1;
+            }
+            if bytes[start].is_ascii_uppercase() && !opens_sentence(before as char) {
+                names.push(text[start..at].to_ascii_lowercase());
+            }
+            before = bytes[at - 1];
+            continue;
+        }
+        // White space as `char::is_whitespace` has it in ASCII.
+        let space = matches!(bytes[at], b'\t'..=b'\r' | b' ');
+        if !space || bytes[at] == b'\n' {
+            before = bytes[at];
+        }
+        at += 1;
+    }
+}
+
+/// The name tokens of one text, appended to `names`.
+fn names_into(text: &str, names: &mut Vec<String>) {
+    // The last character that is not white space, other than a newline.
+    let mut before = '\n';
+    let mut word_start: Option<usize> = None;
+    let mut sentence_initial = true;
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        if c.is_alphanumeric() {
+            if word_start.is_none() {
+                word_start = Some(i);
+                sentence_initial = opens_sentence(before);
+            }
+        } else if let Some(start) = word_start.take() {
+            let word = &text[start..i];
+            let capitalised = word.chars().next().is_some_and(char::is_uppercase);
+            if capitalised && !sentence_initial {
+                if word.is_ascii() {
+                    // Letters and digits: normalised, one lower-case token.
+                    names.push(word.to_ascii_lowercase());
+                } else {
+                    names.extend(tokens(&normalize(word)).map(str::to_owned));
+                }
+            }
+        }
+        if !c.is_whitespace() || c == '\n' {
+            before = c;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -67,6 +104,15 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
+        /// The byte path for ASCII text finds what the character path does.
+        #[test]
+        fn ascii_names_are_those_of_the_character_path(text in "[a-cA-C0-9 .:;!?\"\n\t\r\x0b\x0c,'_-]{0,80}") {
+            let (mut fast, mut general) = (Vec::new(), Vec::new());
+            ascii_names(&text, &mut fast);
+            names_into(&text, &mut general);
+            prop_assert_eq!(fast, general);
+        }
+
         #[test]
         fn an_ascii_word_is_its_lower_case_token(word in "[A-Z][a-zA-Z0-9]{0,12}") {
             let normalised = normalize(&word);
