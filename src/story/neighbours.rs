@@ -44,8 +44,11 @@ pub fn edges(
     (0..n)
         .into_par_iter()
         .map_init(
-            || (vec![0f32; n], Vec::<u32>::new()),
-            |(accumulator, touched), a| {
+            || {
+                let cursor = vec![u32::MAX; postings.terms()];
+                (vec![0f32; n], Vec::<u32>::new(), cursor, Vec::new())
+            },
+            |(accumulator, touched, cursor, starts), a| {
                 let v = &vectors[a];
                 let later = &mut accumulator[a + 1..];
                 let mut found: Vec<(u32, u32, f32)> = Vec::new();
@@ -57,12 +60,13 @@ pub fn edges(
                         }
                     }
                 };
-                let products = postings.count_products_after(a, v, options.max_posting);
+                postings.starts_after(a, v, cursor, starts);
+                let products = postings.count_products(v, starts);
                 if products >= later.len() / DENSE_SCAN_SHARE {
                     // Products reach a large share of the later vectors:
                     // adding without noting who was touched, then one
                     // sequential pass over them, beats a branch per product.
-                    postings.products_after(a, v, options.max_posting, |b, product| {
+                    postings.products(v, starts, |b, product| {
                         accumulator[b as usize] += product;
                     });
                     let later = &mut accumulator[a + 1..];
@@ -73,7 +77,7 @@ pub fn edges(
                     }
                     later.fill(0.0);
                 } else {
-                    postings.products_after(a, v, options.max_posting, |b, product| {
+                    postings.products(v, starts, |b, product| {
                         let slot = &mut accumulator[b as usize];
                         if *slot == 0.0 {
                             touched.push(b);

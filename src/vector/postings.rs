@@ -46,37 +46,69 @@ impl Postings {
         Postings { lists }
     }
 
-    /// How many calls [`products_after`](Self::products_after) would make.
-    pub fn count_products_after(&self, i: usize, v: &SparseVector, max_posting: usize) -> usize {
+    /// For each term of vector `i` (`v`), where its list's entries after
+    /// `i` start, written to `starts`. `cursor` (a slot per term, all
+    /// `u32::MAX` at first, kept between calls) remembers each vector's
+    /// place in its terms' lists: called for vectors in increasing order,
+    /// the next vector holding a term sits right after the last one, so
+    /// its place is found without a search (a binary search per term and
+    /// vector cost as much as the products of rare terms). Any order is
+    /// still right, a search settling what the cursor does not.
+    pub fn starts_after(
+        &self,
+        i: usize,
+        v: &SparseVector,
+        cursor: &mut [u32],
+        starts: &mut Vec<u32>,
+    ) {
+        starts.clear();
+        starts.extend(v.terms.iter().map(|&t| {
+            let Some(posting) = self.lists.get(t as usize).filter(|p| !p.is_empty()) else {
+                return 0;
+            };
+            let next = cursor[t as usize].wrapping_add(1) as usize;
+            let at = if posting.get(next).is_some_and(|&(j, _)| j as usize == i) {
+                next
+            } else {
+                posting.partition_point(|&(j, _)| (j as usize) < i)
+            };
+            cursor[t as usize] = at as u32;
+            (at + 1) as u32
+        }));
+    }
+
+    /// Terms indexed (the cursor's length for [`starts_after`](Self::starts_after)).
+    pub fn terms(&self) -> usize {
+        self.lists.len()
+    }
+
+    /// How many calls [`products`](Self::products) would make.
+    pub fn count_products(&self, v: &SparseVector, starts: &[u32]) -> usize {
         v.terms
             .iter()
-            .filter_map(|&t| self.lists.get(t as usize))
-            .filter(|posting| posting.len() <= max_posting)
-            .map(|posting| posting.len() - posting.partition_point(|&(j, _)| j as usize <= i))
+            .zip(starts)
+            .filter_map(|(&t, &start)| {
+                Some(
+                    self.lists
+                        .get(t as usize)?
+                        .len()
+                        .saturating_sub(start as usize),
+                )
+            })
             .sum()
     }
 
     /// Calls `add(j, w · w_j)` for every term `v` shares with an indexed
-    /// vector `j > i` (`v` being vector `i`): the calls for one `j` sum to
-    /// the dot product. Terms indexed for more than `max_posting` vectors
-    /// are skipped.
+    /// vector `j > i` (`v` being vector `i`, `starts` from
+    /// [`starts_after`](Self::starts_after)): the calls for one `j` sum to
+    /// the dot product, over `v`'s terms in order.
     #[inline]
-    pub fn products_after(
-        &self,
-        i: usize,
-        v: &SparseVector,
-        max_posting: usize,
-        mut add: impl FnMut(u32, f32),
-    ) {
-        for (t, &w) in v.terms.iter().zip(&v.weights) {
-            let Some(posting) = self.lists.get(*t as usize) else {
+    pub fn products(&self, v: &SparseVector, starts: &[u32], mut add: impl FnMut(u32, f32)) {
+        for ((&t, &w), &start) in v.terms.iter().zip(&v.weights).zip(starts) {
+            let Some(posting) = self.lists.get(t as usize) else {
                 continue;
             };
-            if posting.len() > max_posting {
-                continue;
-            }
-            let after = posting.partition_point(|&(j, _)| j as usize <= i);
-            for &(j, wj) in &posting[after..] {
+            for &(j, wj) in posting.get(start as usize..).unwrap_or(&[]) {
                 add(j, w * wj);
             }
         }
@@ -87,6 +119,27 @@ impl Postings {
 mod tests {
     use super::*;
 
+    /// The products after vector `i`, through a fresh cursor or one
+    /// carried over from every vector before it.
+    fn products_after(
+        postings: &Postings,
+        vectors: &[SparseVector],
+        i: usize,
+        cursor: &mut [u32],
+    ) -> Vec<f32> {
+        let mut starts = Vec::new();
+        postings.starts_after(i, &vectors[i], cursor, &mut starts);
+        let mut dots = vec![0f32; vectors.len()];
+        let mut calls = 0;
+        postings.products(&vectors[i], &starts, |j, p| {
+            assert!(j as usize > i, "only later vectors");
+            dots[j as usize] += p;
+            calls += 1;
+        });
+        assert_eq!(postings.count_products(&vectors[i], &starts), calls);
+        dots
+    }
+
     #[test]
     fn products_sum_to_dot_products_with_later_vectors() {
         let vectors = [
@@ -95,19 +148,33 @@ mod tests {
             SparseVector::unit_from_entries(vec![(1, 1.0), (2, 2.0), (9, 1.0)]),
         ];
         let postings = Postings::new(&vectors, usize::MAX);
-        let mut dots = [0f32; 3];
-        postings.products_after(0, &vectors[0], usize::MAX, |j, p| dots[j as usize] += p);
+        let fresh = || vec![u32::MAX; postings.terms()];
+        let dots = products_after(&postings, &vectors, 0, &mut fresh());
         assert_eq!(dots[0], 0.0);
         assert!((dots[1] - vectors[0].dot(&vectors[1])).abs() < 1e-6);
         assert!((dots[2] - vectors[0].dot(&vectors[2])).abs() < 1e-6);
-        // A term in more vectors than allowed is skipped, searched with
-        // that cap or indexed with it.
-        let mut skipped = [0f32; 3];
-        postings.products_after(0, &vectors[0], 2, |j, p| skipped[j as usize] += p);
-        assert!(skipped[2] > 0.0 && skipped[2] < dots[2]);
+        // Vectors in order through one cursor, or each through a fresh one
+        // (in any order): the same products.
+        let mut carried = fresh();
+        for i in 0..vectors.len() {
+            let through = products_after(&postings, &vectors, i, &mut carried);
+            assert_eq!(
+                through,
+                products_after(&postings, &vectors, i, &mut fresh())
+            );
+        }
+        let mut backwards = fresh();
+        for i in (0..vectors.len()).rev() {
+            let through = products_after(&postings, &vectors, i, &mut backwards);
+            assert_eq!(
+                through,
+                products_after(&postings, &vectors, i, &mut fresh())
+            );
+        }
+        // A term in more vectors than the index's cap is left out.
         let capped = Postings::new(&vectors, 2);
-        let mut without = [0f32; 3];
-        capped.products_after(0, &vectors[0], usize::MAX, |j, p| without[j as usize] += p);
-        assert_eq!(without, skipped);
+        let without = products_after(&capped, &vectors, 0, &mut vec![u32::MAX; capped.terms()]);
+        assert!(without[2] > 0.0 && without[2] < dots[2]);
+        assert_eq!(without[1], 0.0);
     }
 }
