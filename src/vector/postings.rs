@@ -16,7 +16,7 @@ pub struct Postings {
 impl Postings {
     /// Indexes `vectors`, numbered by their position. A term in more than
     /// `max_posting` of them gets an empty list: every search skips such
-    /// terms (see [`products_after`](Self::products_after)), and at a
+    /// terms (see [`products`](Self::products)), and at a
     /// million documents the common terms' lists held most of the index.
     pub fn new(vectors: &[SparseVector], max_posting: usize) -> Self {
         let terms = vectors
