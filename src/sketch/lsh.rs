@@ -254,13 +254,14 @@ fn merge_sorted(a: &[u64], b: &[u64]) -> Vec<u64> {
 
 /// A band's key in a batch: the top half of [`band_key`]. Half the memory
 /// of the whole key (a million documents: 84 MB less), and a document's
-/// key and number sort as one word. Two different bands collide by chance
-/// for about n² / 2³³ pairs of n documents per band (a million: about 116
-/// per band, against hundreds of thousands of real candidates): extra
-/// candidates, which verification rejects; every pair sharing a whole key
-/// still shares its half. (Only a bucket too large for all its pairs,
-/// merged by chance with another, pairs its members differently in that
-/// one band: about one bucket in 4,000 at a million documents.)
+/// key and number sort as one word. Two different keys of a band share
+/// their top half by chance for about n² / 2³³ pairs of n documents (a
+/// million: about 116 per band, against hundreds of thousands of real
+/// candidates): extra candidates, which verification rejects; every pair
+/// sharing a whole key still shares its half. (Only a bucket too large
+/// for all its pairs, merged by chance with another, pairs its members
+/// differently in that one band: about one bucket in 4,000 at a million
+/// documents.)
 fn batch_key(band: usize, rows: &[u32]) -> u32 {
     (band_key(band, rows) >> 32) as u32
 }

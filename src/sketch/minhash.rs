@@ -54,35 +54,19 @@ impl MinHasher {
         debug_assert_eq!(out.len(), self.num_hashes);
         out.fill(EMPTY);
         let k = self.num_hashes;
-        // EMPTY marks a bin no shingle reached, so values drop their lowest
-        // bit: at most EMPTY - 1 (a 2^-32 coarsening that changes no
-        // estimate).
-        let value = |h: u64| h as u32 & !1;
         if k == 1 {
             self.shingles
-                .for_each(text, |h| out[0] = out[0].min(value(h)));
-        } else if k == DEFAULT_NUM_HASHES {
+                .for_each(text, |h| out[0] = out[0].min(bin_value(h)));
+        } else if let Ok(bins) = <&mut [u32; DEFAULT_NUM_HASHES]>::try_from(&mut *out) {
             // A fixed width lets the compiler see every bin index in range
             // (no bounds check per shingle).
-            let bins: &mut [u32; DEFAULT_NUM_HASHES] =
-                (&mut out[..DEFAULT_NUM_HASHES]).try_into().expect("k bins");
-            let shift = 64 - DEFAULT_NUM_HASHES.trailing_zeros();
-            self.shingles.for_each(text, |h| {
-                let slot = &mut bins[(h >> shift) as usize];
-                *slot = (*slot).min(value(h));
-            });
+            self.min_by_top_bits(text, bins);
         } else if k.is_power_of_two() {
-            // The top bits pick the bin, as `reduce` would, by a shift.
-            let shift = 64 - k.trailing_zeros();
-            let bins = &mut out[..k];
-            self.shingles.for_each(text, |h| {
-                let slot = &mut bins[(h >> shift) as usize];
-                *slot = (*slot).min(value(h));
-            });
+            self.min_by_top_bits(text, out);
         } else {
             self.shingles.for_each(text, |h| {
                 let slot = &mut out[reduce(h, k)];
-                *slot = (*slot).min(value(h));
+                *slot = (*slot).min(bin_value(h));
             });
         }
         let filled = out.iter().filter(|&&v| v != EMPTY).count();
@@ -106,12 +90,37 @@ impl MinHasher {
         }
     }
 
+    /// Keeps in each of a power-of-two number of bins the least value of
+    /// the shingles its top bits pick, as `reduce` would, by a shift.
+    /// Generic over the bins so that a fixed-size array is indexed without
+    /// bounds checks.
+    #[inline]
+    fn min_by_top_bits<B: AsMut<[u32]> + std::ops::IndexMut<usize, Output = u32> + ?Sized>(
+        &self,
+        text: &str,
+        bins: &mut B,
+    ) {
+        let shift = 64 - bins.as_mut().len().trailing_zeros();
+        self.shingles.for_each(text, |h| {
+            let slot = &mut bins[(h >> shift) as usize];
+            *slot = (*slot).min(bin_value(h));
+        });
+    }
+
     /// The signature of one text.
     pub fn sign(&self, text: &str) -> Vec<u32> {
         let mut out = vec![EMPTY; self.num_hashes];
         self.sign_into(text, &mut out);
         out
     }
+}
+
+/// A shingle hash's value in its bin. EMPTY marks a bin no shingle
+/// reached, so values drop their lowest bit: at most EMPTY - 1 (a 2^-32
+/// coarsening that changes no estimate).
+#[inline]
+fn bin_value(h: u64) -> u32 {
+    h as u32 & !1
 }
 
 /// Estimated Jaccard similarity: the share of positions where two
