@@ -254,12 +254,6 @@ fn number_terms<'a>(
     counts_of: impl Fn(usize) -> Vec<(&'a str, f32)> + Sync,
     copies: &[bool],
 ) -> Numbered<'a> {
-    struct Chunk<'a> {
-        terms: Vec<&'a str>,
-        document_frequency: Vec<u32>,
-        with_ids: Vec<Vec<(u32, f32)>>,
-        spellings: AHashMap<&'a str, (u32, u32)>,
-    }
     let number_chunk = |docs: std::ops::Range<usize>| {
         let mut ids: AHashMap<&str, u32> = AHashMap::new();
         let mut chunk = Chunk {
@@ -293,43 +287,17 @@ fn number_terms<'a>(
         chunk
     };
     let documents = copies.len();
-    let mut ids: AHashMap<&str, u32> = AHashMap::new();
-    let mut vocabulary: Vec<String> = Vec::new();
-    let mut document_frequency: Vec<u32> = Vec::new();
-    let mut spellings: AHashMap<&str, (u32, u32)> = AHashMap::new();
+    let mut merged = Merged::default();
     let mut with_ids: Vec<Vec<(u32, f32)>> = Vec::with_capacity(documents);
     for wave in (0..documents).step_by(NUMBERING_WAVE) {
         let wave_end = documents.min(wave + NUMBERING_WAVE);
         let chunks: Vec<Chunk> = (wave..wave_end)
-            .step_by(NUMBERING_CHUNK)
-            .collect::<Vec<_>>()
             .into_par_iter()
+            .step_by(NUMBERING_CHUNK)
             .map(|first| number_chunk(first..wave_end.min(first + NUMBERING_CHUNK)))
             .collect();
-        let mut global_ids: Vec<Vec<u32>> = Vec::with_capacity(chunks.len());
-        for chunk in &chunks {
-            let global: Vec<u32> = chunk
-                .terms
-                .iter()
-                .zip(&chunk.document_frequency)
-                .map(|(&term, &frequency)| {
-                    let id = *ids.entry(term).or_insert_with(|| {
-                        vocabulary.push(term.to_owned());
-                        document_frequency.push(0);
-                        (vocabulary.len() - 1) as u32
-                    });
-                    document_frequency[id as usize] += frequency;
-                    id
-                })
-                .collect();
-            for (&spelling, &(local, occurrences)) in &chunk.spellings {
-                spellings
-                    .entry(spelling)
-                    .or_insert((global[local as usize], 0))
-                    .1 += occurrences;
-            }
-            global_ids.push(global);
-        }
+        // In chunk order: the ids of first appearance in the corpus.
+        let global_ids: Vec<Vec<u32>> = chunks.iter().map(|chunk| merged.add(chunk)).collect();
         with_ids.par_extend(chunks.into_par_iter().zip(global_ids).flat_map_iter(
             |(chunk, global)| {
                 chunk.with_ids.into_iter().map(move |entries| {
@@ -342,10 +310,59 @@ fn number_terms<'a>(
         ));
     }
     Numbered {
-        vocabulary,
-        document_frequency,
+        vocabulary: merged.vocabulary,
+        document_frequency: merged.document_frequency,
         with_ids,
-        spellings,
+        spellings: merged.spellings,
+    }
+}
+
+/// Terms numbered in one chunk of documents by [`number_terms`].
+struct Chunk<'a> {
+    /// Terms by local id, in order of first appearance in the chunk.
+    terms: Vec<&'a str>,
+    /// Per local id, the chunk's documents (other than copies) holding it.
+    document_frequency: Vec<u32>,
+    /// Per document, its (local id, count) entries.
+    with_ids: Vec<Vec<(u32, f32)>>,
+    /// Per spelling, its local id and occurrences.
+    spellings: AHashMap<&'a str, (u32, u32)>,
+}
+
+/// The vocabulary of the chunks merged so far, in chunk order.
+#[derive(Default)]
+struct Merged<'a> {
+    ids: AHashMap<&'a str, u32>,
+    vocabulary: Vec<String>,
+    document_frequency: Vec<u32>,
+    spellings: AHashMap<&'a str, (u32, u32)>,
+}
+
+impl<'a> Merged<'a> {
+    /// Merges the next chunk; returns the global id of each local one (a
+    /// term new to the corpus gets the next id).
+    fn add(&mut self, chunk: &Chunk<'a>) -> Vec<u32> {
+        let global: Vec<u32> = chunk
+            .terms
+            .iter()
+            .zip(&chunk.document_frequency)
+            .map(|(&term, &frequency)| {
+                let id = *self.ids.entry(term).or_insert_with(|| {
+                    self.vocabulary.push(term.to_owned());
+                    self.document_frequency.push(0);
+                    (self.vocabulary.len() - 1) as u32
+                });
+                self.document_frequency[id as usize] += frequency;
+                id
+            })
+            .collect();
+        for (&spelling, &(local, occurrences)) in &chunk.spellings {
+            self.spellings
+                .entry(spelling)
+                .or_insert((global[local as usize], 0))
+                .1 += occurrences;
+        }
+        global
     }
 }
 
