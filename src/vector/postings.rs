@@ -83,7 +83,8 @@ impl Postings {
         self.lists.len()
     }
 
-    /// How many calls [`products`](Self::products) would make.
+    /// How many calls [`products_before`](Self::products_before) would make
+    /// with no end.
     pub fn count_products(&self, v: &SparseVector, starts: &[u32]) -> usize {
         v.terms
             .iter()
@@ -100,18 +101,32 @@ impl Postings {
     }
 
     /// Calls `add(j, w · w_j)` for every term `v` shares with an indexed
-    /// vector `j > i` (`v` being vector `i`, `starts` from
-    /// [`starts_after`](Self::starts_after)): the calls for one `j` sum to
-    /// the dot product, over `v`'s terms in order.
+    /// vector `i < j < end` (`v` being vector `i`, `starts` from
+    /// [`starts_after`](Self::starts_after)), moving each term's start past
+    /// the vectors done: called again with a larger `end`, it goes on from
+    /// there. The calls for one `j` sum to the dot product, over `v`'s terms
+    /// in order.
     #[inline]
-    pub fn products(&self, v: &SparseVector, starts: &[u32], mut add: impl FnMut(u32, f32)) {
-        for ((&t, &w), &start) in v.terms.iter().zip(&v.weights).zip(starts) {
+    pub fn products_before(
+        &self,
+        v: &SparseVector,
+        starts: &mut [u32],
+        end: u32,
+        mut add: impl FnMut(u32, f32),
+    ) {
+        for ((&t, &w), start) in v.terms.iter().zip(&v.weights).zip(starts.iter_mut()) {
             let Some(posting) = self.lists.get(t as usize) else {
                 continue;
             };
-            for &(j, wj) in posting.get(start as usize..).unwrap_or(&[]) {
+            let mut at = *start as usize;
+            while let Some(&(j, wj)) = posting.get(at) {
+                if j >= end {
+                    break;
+                }
                 add(j, w * wj);
+                at += 1;
             }
+            *start = at as u32;
         }
     }
 }
@@ -130,14 +145,18 @@ mod tests {
     ) -> Vec<f32> {
         let mut starts = Vec::new();
         postings.starts_after(i, &vectors[i], cursor, &mut starts);
+        let count = postings.count_products(&vectors[i], &starts);
         let mut dots = vec![0f32; vectors.len()];
         let mut calls = 0;
-        postings.products(&vectors[i], &starts, |j, p| {
-            assert!(j as usize > i, "only later vectors");
-            dots[j as usize] += p;
-            calls += 1;
-        });
-        assert_eq!(postings.count_products(&vectors[i], &starts), calls);
+        // In two ranges: up to the vector after next, then the rest.
+        for end in [i as u32 + 2, u32::MAX] {
+            postings.products_before(&vectors[i], &mut starts, end, |j, p| {
+                assert!(j as usize > i && j < end, "only later vectors, in range");
+                dots[j as usize] += p;
+                calls += 1;
+            });
+        }
+        assert_eq!(count, calls);
         dots
     }
 
