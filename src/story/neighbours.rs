@@ -81,7 +81,12 @@ fn edges_in_tiles(
                 // Products spread over the tiles: whether a tile is dense
                 // is judged by the average.
                 let later = n - (a + 1);
-                let dense = postings.count_products(v, starts) >= later / DENSE_SCAN_SHARE;
+                let products = postings.count_products(v, starts);
+                let dense = products >= later / DENSE_SCAN_SHARE;
+                if !dense && touched.len() <= products {
+                    // A slot for every product, and one written past the last.
+                    touched.resize(products + 1, 0);
+                }
                 let mut first = a + 1;
                 while first < n {
                     let end = (first + tile).min(n);
@@ -100,17 +105,19 @@ fn edges_in_tiles(
                         }
                         tile.fill(0.0);
                     } else {
+                        // Each product's vector is written down, and kept
+                        // (the count moved on) only when its sum was 0: no
+                        // branch to mispredict.
+                        let mut count = 0;
                         postings.products_before(v, starts, end as u32, |b, product| {
                             let slot = &mut tile[b as usize - first];
-                            if *slot == 0.0 {
-                                touched.push(b);
-                            }
+                            touched[count] = b;
+                            count += (*slot == 0.0) as usize;
                             *slot += product;
                         });
-                        for &b in touched.iter() {
+                        for &b in &touched[..count] {
                             keep(b as usize, std::mem::take(&mut tile[b as usize - first]));
                         }
-                        touched.clear();
                     }
                     first = end;
                 }
