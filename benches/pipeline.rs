@@ -1,7 +1,9 @@
 //! Throughput of the core stages on the bundled fixtures:
 //! normalisation and MinHash signing (MB/s of text), and a whole `run`
 //! (read, normalise, sign, dedup, vectors, stories); and average linkage
-//! over one connected graph of 20,000 units (edges per second).
+//! over one connected graph of 20,000 units (edges per second); and the
+//! neighbour search over the TF-IDF vectors of 100,000 generated documents
+//! (vectors per second; two tiles of later vectors).
 //!
 //! `cargo bench --bench pipeline`
 
@@ -11,8 +13,10 @@ use std::path::PathBuf;
 use story_cluster::corpus::{ReadOptions, read_paths};
 use story_cluster::sketch::{MinHasher, Signatures};
 use story_cluster::story::linkage::{Links, average_linkage};
-use story_cluster::synth::Rng;
-use story_cluster::text::normalize;
+use story_cluster::story::neighbours::{NeighbourOptions, edges};
+use story_cluster::synth::{Rng, SynthOptions, generate};
+use story_cluster::text::{boilerplate, normalize, prepare};
+use story_cluster::vector::{TfIdf, TfIdfOptions};
 use story_cluster::{Config, analyse};
 
 fn root() -> PathBuf {
@@ -136,5 +140,32 @@ fn linkage(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, stages, linkage);
+fn neighbours(c: &mut Criterion) {
+    let base = read_paths(&[root().join("ecbplus-dev/docs")], &ReadOptions::default()).documents;
+    let options = SynthOptions {
+        documents: 100_000,
+        duplicate_share: 0.1,
+        seed: 1,
+    };
+    let documents: Vec<_> = generate(&base, &options)
+        .into_iter()
+        .map(|d| d.document)
+        .collect();
+    let prepared = prepare(&documents, &boilerplate::Options::default());
+    let copies = vec![false; documents.len()];
+    let tfidf = TfIdf::build(&documents, &prepared.texts, &copies, &TfIdfOptions::default());
+    let mut group = c.benchmark_group("neighbours");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(tfidf.vectors.len() as u64));
+    // The edge floor the stories of such a corpus use (S in force about
+    // 0.3, a quarter of it).
+    group.bench_function("edges_100k_generated", |b| {
+        b.iter(|| {
+            edges(&tfidf.vectors, 0.075, &NeighbourOptions::default(), |_, _, cosine| cosine).len()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, stages, linkage, neighbours);
 criterion_main!(benches);

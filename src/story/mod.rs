@@ -14,7 +14,7 @@ pub mod baselines;
 pub(crate) mod cluster;
 pub(crate) mod label;
 pub mod linkage;
-pub(crate) mod neighbours;
+pub mod neighbours;
 pub mod thread;
 pub mod time;
 
