@@ -162,18 +162,13 @@ mod tests {
     #[test]
     fn tiles_of_any_width_find_every_pair_a_full_comparison_finds() {
         // Vectors over a few terms, so that some share many and some none,
-        // from a fixed generator (xorshift): the same every run.
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        // from the fixed generator: the same every run.
+        let mut rng = crate::synth::Rng(0x2545_f491_4f6c_dd1d);
+        let mut below = move |n: f64| (rng.unit() * n) as u32;
         let vectors: Vec<SparseVector> = (0..60)
             .map(|_| {
-                let entries = (0..1 + next() % 6)
-                    .map(|_| ((next() % 12) as u32, 0.1 + (next() % 100) as f32 / 100.0))
+                let entries = (0..1 + below(6.0))
+                    .map(|_| (below(12.0), 0.1 + below(100.0) as f32 / 100.0))
                     .collect::<std::collections::BTreeMap<_, _>>();
                 unit(&entries.into_iter().collect::<Vec<_>>())
             })
