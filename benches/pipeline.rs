@@ -153,7 +153,12 @@ fn neighbours(c: &mut Criterion) {
         .collect();
     let prepared = prepare(&documents, &boilerplate::Options::default());
     let copies = vec![false; documents.len()];
-    let tfidf = TfIdf::build(&documents, &prepared.texts, &copies, &TfIdfOptions::default());
+    let tfidf = TfIdf::build(
+        &documents,
+        &prepared.texts,
+        &copies,
+        &TfIdfOptions::default(),
+    );
     let mut group = c.benchmark_group("neighbours");
     group.sample_size(10);
     group.throughput(Throughput::Elements(tfidf.vectors.len() as u64));
@@ -161,7 +166,13 @@ fn neighbours(c: &mut Criterion) {
     // 0.3, a quarter of it).
     group.bench_function("edges_100k_generated", |b| {
         b.iter(|| {
-            edges(&tfidf.vectors, 0.075, &NeighbourOptions::default(), |_, _, cosine| cosine).len()
+            edges(
+                &tfidf.vectors,
+                0.075,
+                &NeighbourOptions::default(),
+                |_, _, cosine| cosine,
+            )
+            .len()
         })
     });
     group.finish();

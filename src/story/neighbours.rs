@@ -64,7 +64,12 @@ fn edges_in_tiles(
         .map_init(
             || {
                 let cursor = vec![u32::MAX; postings.terms()];
-                (vec![0f32; tile.min(n)], Vec::<u32>::new(), cursor, Vec::new())
+                (
+                    vec![0f32; tile.min(n)],
+                    Vec::<u32>::new(),
+                    cursor,
+                    Vec::new(),
+                )
             },
             |(accumulator, touched, cursor, starts), a| {
                 let v = &vectors[a];
@@ -175,7 +180,13 @@ mod tests {
             .collect();
         let threshold = 0.3;
         // The weight drops pairs whose numbers sum to a multiple of 5.
-        let weight = |a: u32, b: u32, cosine: f32| if (a + b).is_multiple_of(5) { 0.0 } else { cosine };
+        let weight = |a: u32, b: u32, cosine: f32| {
+            if (a + b).is_multiple_of(5) {
+                0.0
+            } else {
+                cosine
+            }
+        };
         let mut full = Vec::new();
         for a in 0..vectors.len() {
             for b in a + 1..vectors.len() {
