@@ -16,9 +16,9 @@ pub struct Postings {
 impl Postings {
     /// Indexes `vectors`, numbered by their position. A term in more than
     /// `max_posting` of them gets an empty list, so that
-    /// [`products`](Self::products) passes it over: its small idf weight
-    /// adds little to any cosine, and at a million documents the common
-    /// terms' lists held most of the index.
+    /// [`products_before`](Self::products_before) passes it over: its
+    /// small idf weight adds little to any cosine, and at a million
+    /// documents the common terms' lists held most of the index.
     pub fn new(vectors: &[SparseVector], max_posting: usize) -> Self {
         let terms = vectors
             .iter()
