@@ -118,15 +118,18 @@ impl Postings {
             let Some(posting) = self.lists.get(t as usize) else {
                 continue;
             };
-            let mut at = *start as usize;
-            while let Some(&(j, wj)) = posting.get(at) {
-                if j >= end {
-                    break;
-                }
+            let rest = posting.get(*start as usize..).unwrap_or(&[]);
+            // The whole rest when its last vector is before the end (the
+            // last tile, and most short lists), else up to the end: no
+            // test per product.
+            let within = match rest.last() {
+                Some(&(j, _)) if j >= end => rest.partition_point(|&(j, _)| j < end),
+                _ => rest.len(),
+            };
+            for &(j, wj) in &rest[..within] {
                 add(j, w * wj);
-                at += 1;
             }
-            *start = at as u32;
+            *start += within as u32;
         }
     }
 }
