@@ -25,9 +25,8 @@ impl Default for NeighbourOptions {
     }
 }
 
-/// A vector whose products with a tile of later vectors number at least
-/// the tile's width divided by this collects them by scanning the whole
-/// tile (see [`edges`]).
+/// A vector whose products number at least the later vectors divided by
+/// this collects each tile's by scanning the whole tile (see [`edges`]).
 const DENSE_SCAN_SHARE: usize = 4;
 
 /// Later vectors are visited a tile of this many at a time, their products
@@ -83,14 +82,15 @@ fn edges_in_tiles(
                     }
                 };
                 postings.starts_after(a, v, cursor, starts);
-                // Products spread over the tiles: whether a tile is dense
-                // is judged by the average.
+                // Products spread over the tiles: every tile is scanned or
+                // none, judged by the average.
                 let later = n - (a + 1);
                 let products = postings.count_products(v, starts);
                 let dense = products >= later / DENSE_SCAN_SHARE;
-                if !dense && touched.len() <= products {
-                    // A slot for every product, and one written past the last.
-                    touched.resize(products + 1, 0);
+                if !dense && touched.len() < products {
+                    // A slot for every product: each writes one, at the
+                    // count of those kept before it.
+                    touched.resize(products, 0);
                 }
                 let mut first = a + 1;
                 while first < n {
