@@ -23,23 +23,34 @@ fn opens_sentence(c: char) -> bool {
 
 /// The normalised tokens of the words written capitalised inside a sentence
 /// in `texts` (each text starts a sentence), sorted and deduplicated.
+#[cfg(any(feature = "index", test))]
 pub fn name_tokens<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
-    for text in texts {
-        if text.is_ascii() {
-            ascii_names(text, &mut names);
-        } else {
-            names_into(text, &mut names);
-        }
-    }
+    for_each_name(texts, |name| names.push(name.to_owned()));
     names.sort_unstable();
     names.dedup();
     names
 }
 
+/// Calls `found` with each name token of `texts` (those [`name_tokens`]
+/// gives), in text order and with repeats, without a string allocated for
+/// each name of ASCII text.
+pub fn for_each_name<'a>(texts: impl IntoIterator<Item = &'a str>, mut found: impl FnMut(&str)) {
+    let mut lower = String::new();
+    let mut names = Vec::new();
+    for text in texts {
+        if text.is_ascii() {
+            ascii_names(text, &mut lower, &mut found);
+        } else {
+            names_into(text, &mut names);
+            names.drain(..).for_each(|name| found(&name));
+        }
+    }
+}
+
 /// The name tokens of one ASCII text, byte by byte: what [`names_into`]
 /// finds, without decoding characters or Unicode class lookups.
-fn ascii_names(text: &str, names: &mut Vec<String>) {
+fn ascii_names(text: &str, lower: &mut String, found: &mut impl FnMut(&str)) {
     let bytes = text.as_bytes();
     // The last byte that is not white space, other than a newline.
     let mut before = b'\n';
@@ -51,7 +62,10 @@ fn ascii_names(text: &str, names: &mut Vec<String>) {
                 at += 1;
             }
             if bytes[start].is_ascii_uppercase() && !opens_sentence(before as char) {
-                names.push(text[start..at].to_ascii_lowercase());
+                lower.clear();
+                lower.push_str(&text[start..at]);
+                lower.make_ascii_lowercase();
+                found(lower);
             }
             before = bytes[at - 1];
             continue;
@@ -108,7 +122,7 @@ mod tests {
         #[test]
         fn ascii_names_are_those_of_the_character_path(text in "[a-cA-C0-9 .:;!?\"\n\t\r\x0b\x0c,'_-]{0,80}") {
             let (mut fast, mut general) = (Vec::new(), Vec::new());
-            ascii_names(&text, &mut fast);
+            ascii_names(&text, &mut String::new(), &mut |name: &str| fast.push(name.to_owned()));
             names_into(&text, &mut general);
             prop_assert_eq!(fast, general);
         }

@@ -18,6 +18,8 @@
 
 use super::SparseVector;
 use crate::corpus::Document;
+use crate::text::names::for_each_name;
+#[cfg(feature = "index")]
 use crate::text::names::name_tokens;
 use crate::text::script::Script;
 use crate::text::stopwords::Languages;
@@ -156,36 +158,30 @@ fn minority_scripts(words: &[f32; Script::COUNT]) -> [bool; Script::COUNT] {
 struct TermContext<'a> {
     /// Scripts that are a minority in the document.
     minority: [bool; Script::COUNT],
-    /// Name-like tokens of the document (title and body), sorted.
-    names: Vec<String>,
     options: &'a TfIdfOptions,
 }
 
 impl<'a> TermContext<'a> {
     /// The context of a document whose words per script are `words`.
-    fn new(document: &Document, words: &[f32; Script::COUNT], options: &'a TfIdfOptions) -> Self {
+    fn new(words: &[f32; Script::COUNT], options: &'a TfIdfOptions) -> Self {
         TermContext {
             minority: minority_scripts(words),
-            names: name_tokens([document.title.as_str(), document.body.as_str()]),
             options,
         }
     }
 
     /// A term's weight before idf: sublinear in its count, weighted up for
-    /// a number or a name, damped when its script is a minority in the
-    /// document (numbers never are; names there stay damped: a caption's
-    /// names are as peripheral as the rest of it).
-    fn weight(&self, term: &str, count: f32) -> f32 {
+    /// a number or a name (a term the document writes capitalised, see
+    /// [`crate::text::names`]), damped when its script (index) is a
+    /// minority in the document (numbers never are; names there stay
+    /// damped: a caption's names are as peripheral as the rest of it).
+    fn weight(&self, count: f32, number: bool, script: usize, name: bool) -> f32 {
         let sublinear = 1.0 + count.ln();
-        if is_number(term) {
+        if number {
             sublinear * self.options.number_weight
-        } else if self.minority[Script::of(term).index()] {
+        } else if self.minority[script] {
             sublinear * MINORITY_WEIGHT
-        } else if self
-            .names
-            .binary_search_by(|name| name.as_str().cmp(term))
-            .is_ok()
-        {
+        } else if name {
             sublinear * self.options.name_weight
         } else {
             sublinear
@@ -207,10 +203,17 @@ pub fn term_weights<'a>(
         *counts.entry(term(token)).or_default() += count;
     }
     let words = words_by_script(counts.iter().map(|(&t, &c)| (t, c)));
-    let context = TermContext::new(document, &words, options);
+    let context = TermContext::new(&words, options);
+    let names = name_tokens([document.title.as_str(), document.body.as_str()]);
     let mut weights: Vec<(&str, f32)> = counts
         .into_iter()
-        .map(|(t, c)| (t, context.weight(t, c)))
+        .map(|(t, c)| {
+            let name = names.binary_search_by(|n| n.as_str().cmp(t)).is_ok();
+            (
+                t,
+                context.weight(c, is_number(t), Script::of(t).index(), name),
+            )
+        })
         .collect();
     weights.sort_unstable_by(|a, b| a.0.cmp(b.0));
     weights
@@ -490,15 +493,29 @@ impl TfIdf {
             .map(|(((entries, document), main), words)| {
                 // Spellings of one term add up before the sublinear scaling.
                 let mut v = SparseVector::from_entries(entries);
-                let entries = || {
-                    v.terms
-                        .iter()
-                        .map(|&id| (id, vocabulary[id as usize].as_str()))
-                        .zip(v.weights.iter().copied())
-                };
-                let context = TermContext::new(document, words, options);
-                let weights: Vec<f32> = entries()
-                    .map(|((id, t), count)| context.weight(t, count) * idf_in(id, main))
+                let context = TermContext::new(words, options);
+                // The names as term ids, a lookup a name rather than a
+                // string search a term (a name is a token; it names the
+                // term written the same way).
+                let mut names: Vec<u32> = Vec::new();
+                for_each_name([document.title.as_str(), document.body.as_str()], |name| {
+                    if let Some(&(id, _)) = spellings.get(name)
+                        && vocabulary[id as usize] == name
+                    {
+                        names.push(id);
+                    }
+                });
+                names.sort_unstable();
+                let weights: Vec<f32> = v
+                    .terms
+                    .iter()
+                    .zip(&v.weights)
+                    .map(|(&id, &count)| {
+                        let (number, script) =
+                            (is_number_term[id as usize], script_of[id as usize]);
+                        let name = names.binary_search(&id).is_ok();
+                        context.weight(count, number, script, name) * idf_in(id, main)
+                    })
                     .collect();
                 v.weights = weights;
                 v.normalize();
