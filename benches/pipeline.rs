@@ -1,9 +1,10 @@
 //! Throughput of the core stages on the bundled fixtures:
 //! normalisation and MinHash signing (MB/s of text), and a whole `run`
 //! (read, normalise, sign, dedup, vectors, stories); and average linkage
-//! over one connected graph of 20,000 units (edges per second); and the
-//! neighbour search over the TF-IDF vectors of 100,000 generated documents
-//! (vectors per second; two tiles of later vectors).
+//! over one connected graph of 20,000 and of 200,000 units (edges per
+//! second); TF-IDF vectors of 20,000 generated documents (documents per
+//! second); and the neighbour search over the TF-IDF vectors of 100,000
+//! generated documents (vectors per second; two tiles of later vectors).
 //!
 //! `cargo bench --bench pipeline`
 
@@ -137,20 +138,57 @@ fn linkage(c: &mut Criterion) {
     group.bench_function("average_linkage_20k_units", |b| {
         b.iter(|| average_linkage(black_box(graph.clone()), 0.05).len())
     });
+    // Ten times larger: the clusters and their lists no longer fit in a
+    // core's cache, as in a large corpus's linkage.
+    let graph = connected_graph(200_000);
+    let edges: usize = graph.iter().map(Vec::len).sum::<usize>() / 2;
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(edges as u64));
+    group.bench_function("average_linkage_200k_units", |b| {
+        b.iter(|| average_linkage(black_box(graph.clone()), 0.05).len())
+    });
+    group.finish();
+}
+
+/// Generated documents, as many as asked, from the bundled ECB+ articles
+/// (see `story_cluster::synth`).
+fn generated(documents: usize) -> Vec<story_cluster::corpus::Document> {
+    let base = read_paths(&[root().join("ecbplus-dev/docs")], &ReadOptions::default()).documents;
+    let options = SynthOptions {
+        documents,
+        duplicate_share: 0.1,
+        seed: 1,
+    };
+    generate(&base, &options)
+        .into_iter()
+        .map(|d| d.document)
+        .collect()
+}
+
+fn vectors(c: &mut Criterion) {
+    let documents = generated(20_000);
+    let prepared = prepare(&documents, &boilerplate::Options::default());
+    let copies = vec![false; documents.len()];
+    let mut group = c.benchmark_group("vectors");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(documents.len() as u64));
+    group.bench_function("tfidf_20k_generated", |b| {
+        b.iter(|| {
+            TfIdf::build(
+                black_box(&documents),
+                &prepared.texts,
+                &copies,
+                &TfIdfOptions::default(),
+            )
+            .vectors
+            .len()
+        })
+    });
     group.finish();
 }
 
 fn neighbours(c: &mut Criterion) {
-    let base = read_paths(&[root().join("ecbplus-dev/docs")], &ReadOptions::default()).documents;
-    let options = SynthOptions {
-        documents: 100_000,
-        duplicate_share: 0.1,
-        seed: 1,
-    };
-    let documents: Vec<_> = generate(&base, &options)
-        .into_iter()
-        .map(|d| d.document)
-        .collect();
+    let documents = generated(100_000);
     let prepared = prepare(&documents, &boilerplate::Options::default());
     let copies = vec![false; documents.len()];
     let tfidf = TfIdf::build(
@@ -178,5 +216,5 @@ fn neighbours(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, stages, linkage, neighbours);
+criterion_group!(benches, stages, linkage, vectors, neighbours);
 criterion_main!(benches);
