@@ -26,7 +26,7 @@
 //! in one run), so parts may be made and read in any order. Every stage's
 //! file carries the [`Settings`] it was made with, and a stage refuses
 //! input made with others. The Arrow and Parquet form of each stage is in
-//! [`arrow`] (feature `parquet`).
+//! `stage::arrow` (feature `parquet`).
 
 #[cfg(feature = "parquet")]
 pub mod arrow;
