@@ -11,12 +11,12 @@
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::path::PathBuf;
-use story_cluster::corpus::{ReadOptions, read_paths};
+use story_cluster::corpus::{Document, ReadOptions, read_paths};
 use story_cluster::sketch::{MinHasher, Signatures};
 use story_cluster::story::linkage::{Links, average_linkage};
 use story_cluster::story::neighbours::{NeighbourOptions, edges};
 use story_cluster::synth::{Rng, SynthOptions, generate};
-use story_cluster::text::{boilerplate, normalize, prepare};
+use story_cluster::text::{Prepared, boilerplate, normalize, prepare};
 use story_cluster::vector::{TfIdf, TfIdfOptions};
 use story_cluster::{Config, analyse};
 
@@ -151,23 +151,24 @@ fn linkage(c: &mut Criterion) {
 }
 
 /// Generated documents, as many as asked, from the bundled ECB+ articles
-/// (see `story_cluster::synth`).
-fn generated(documents: usize) -> Vec<story_cluster::corpus::Document> {
+/// (see `story_cluster::synth`), with their prepared texts.
+fn generated(documents: usize) -> (Vec<Document>, Prepared) {
     let base = read_paths(&[root().join("ecbplus-dev/docs")], &ReadOptions::default()).documents;
     let options = SynthOptions {
         documents,
         duplicate_share: 0.1,
         seed: 1,
     };
-    generate(&base, &options)
+    let documents: Vec<Document> = generate(&base, &options)
         .into_iter()
         .map(|d| d.document)
-        .collect()
+        .collect();
+    let prepared = prepare(&documents, &boilerplate::Options::default());
+    (documents, prepared)
 }
 
 fn vectors(c: &mut Criterion) {
-    let documents = generated(20_000);
-    let prepared = prepare(&documents, &boilerplate::Options::default());
+    let (documents, prepared) = generated(20_000);
     let copies = vec![false; documents.len()];
     let mut group = c.benchmark_group("vectors");
     group.sample_size(10);
@@ -188,8 +189,7 @@ fn vectors(c: &mut Criterion) {
 }
 
 fn neighbours(c: &mut Criterion) {
-    let documents = generated(100_000);
-    let prepared = prepare(&documents, &boilerplate::Options::default());
+    let (documents, prepared) = generated(100_000);
     let copies = vec![false; documents.len()];
     let tfidf = TfIdf::build(
         &documents,

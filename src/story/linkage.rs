@@ -125,8 +125,7 @@ pub fn average_linkage(links: Vec<Links>, stop: f64) -> Vec<Merge> {
             stale: false,
             merged: false,
         });
-        let count = clusters[merged].links.len();
-        for i in 0..count {
+        for i in 0..clusters[merged].links.len() {
             // Each neighbour's struct, then the tail of its list, is
             // fetched ahead: the loop is a chain of cache misses otherwise.
             if let Some(&(ahead, _)) = clusters[merged].links.get(i + 2 * AHEAD) {
