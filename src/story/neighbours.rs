@@ -103,12 +103,9 @@ fn edges_in_tiles(
                         postings.products_before(v, starts, end as u32, |b, product| {
                             tile[b as usize - first] += product;
                         });
-                        for (offset, &cosine) in tile.iter().enumerate() {
-                            if cosine >= threshold {
-                                keep(first + offset, cosine);
-                            }
-                        }
-                        tile.fill(0.0);
+                        drain_reaching(tile, threshold, |offset, cosine| {
+                            keep(first + offset, cosine)
+                        });
                     } else {
                         // Each product's vector is written down, and kept
                         // (the count moved on) only when its sum was 0: no
@@ -137,12 +134,69 @@ fn edges_in_tiles(
         .collect()
 }
 
+/// Sums compared at once by [`drain_reaching`]: a vector register's worth
+/// or two, so the test of a chunk compiles to a few instructions.
+const LANES: usize = 16;
+
+/// Calls `keep(offset, sum)` for each sum of `tile` at or above
+/// `threshold`, in order, and leaves the tile all zeros. In one pass of
+/// [`LANES`] sums at a time, most of which hold none at the threshold:
+/// a scan a sum at a time, then zeroing, cost as much as the products.
+fn drain_reaching(tile: &mut [f32], threshold: f32, mut keep: impl FnMut(usize, f32)) {
+    let mut chunks = tile.chunks_exact_mut(LANES);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        if chunk
+            .iter()
+            .fold(false, |any, &sum| any | (sum >= threshold))
+        {
+            for (i, &sum) in chunk.iter().enumerate() {
+                if sum >= threshold {
+                    keep(base + i, sum);
+                }
+            }
+        }
+        chunk.fill(0.0);
+        base += LANES;
+    }
+    for (i, slot) in chunks.into_remainder().iter_mut().enumerate() {
+        let sum = std::mem::take(slot);
+        if sum >= threshold {
+            keep(base + i, sum);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn unit(entries: &[(u32, f32)]) -> SparseVector {
         SparseVector::unit_from_entries(entries.to_vec())
+    }
+
+    proptest::proptest! {
+        /// Draining finds what a scan a sum at a time finds, and zeroes.
+        #[test]
+        fn draining_keeps_every_sum_reaching_the_threshold(
+            sums in proptest::collection::vec(
+                proptest::prop_oneof![proptest::strategy::Just(0.0f32), 0.0f32..1.0],
+                0..100,
+            ),
+            threshold in 0.0f32..1.0,
+        ) {
+            let expected: Vec<(usize, f32)> = sums
+                .iter()
+                .copied()
+                .enumerate()
+                .filter(|&(_, sum)| sum >= threshold)
+                .collect();
+            let mut tile = sums.clone();
+            let mut kept = Vec::new();
+            drain_reaching(&mut tile, threshold, |offset, sum| kept.push((offset, sum)));
+            proptest::prop_assert_eq!(kept, expected);
+            proptest::prop_assert!(tile.iter().all(|&sum| sum == 0.0));
+        }
     }
 
     #[test]
