@@ -109,8 +109,14 @@ impl SparseVector {
             .copied()
             .zip(self.weights.iter().copied())
             .collect();
-        entries.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        entries.truncate(n);
+        let heavier = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        // The order is total, so selecting the first `n`, then sorting only
+        // them, gives what sorting all would (a centroid holds thousands).
+        if n < entries.len() {
+            entries.select_nth_unstable_by(n, heavier);
+            entries.truncate(n);
+        }
+        entries.sort_unstable_by(heavier);
         entries
     }
 }
@@ -118,6 +124,25 @@ impl SparseVector {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The heaviest terms are the head of all terms sorted by weight
+        /// (heaviest first, ties by id).
+        #[test]
+        fn top_terms_are_the_head_of_the_sorted_terms(
+            weights in proptest::collection::btree_map(0u32..50, 0u8..8, 0..40),
+            n in 0usize..45,
+        ) {
+            // Few distinct weights, so that ties are common.
+            let v = SparseVector::from_entries(
+                weights.iter().map(|(&t, &w)| (t, f32::from(w) / 4.0)).collect(),
+            );
+            let mut all: Vec<(u32, f32)> = v.terms.iter().copied().zip(v.weights.iter().copied()).collect();
+            all.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            all.truncate(n);
+            proptest::prop_assert_eq!(v.top_terms(n), all);
+        }
+    }
 
     #[test]
     fn dot_and_centroid() {
