@@ -134,8 +134,8 @@ fn edges_in_tiles(
         .collect()
 }
 
-/// Sums compared at once by [`drain_reaching`]: a vector register's worth
-/// or two, so the test of a chunk compiles to a few instructions.
+/// Sums compared at once by [`drain_reaching`]: a cache line's worth, whose
+/// test compiles to a few vector instructions.
 const LANES: usize = 16;
 
 /// Calls `keep(offset, sum)` for each sum of `tile` at or above
