@@ -48,6 +48,19 @@ fn stages(c: &mut Criterion) {
                 .sum::<usize>()
         })
     });
+    // Preparing articles: titles, bodies normalised line by line (the
+    // ASCII path most English takes) and the boilerplate search.
+    let articles =
+        read_paths(&[root().join("ecbplus-dev/docs")], &ReadOptions::default()).documents;
+    let article_bytes: usize = articles.iter().map(|d| d.title.len() + d.body.len()).sum();
+    group.throughput(Throughput::Bytes(article_bytes as u64));
+    group.bench_function("prepare_ecbplus_fixture", |b| {
+        b.iter(|| {
+            prepare(black_box(&articles), &boilerplate::Options::default())
+                .texts
+                .len()
+        })
+    });
     group.finish();
 
     let hasher = MinHasher::new(5, 128);
