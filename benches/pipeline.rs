@@ -28,6 +28,11 @@ fn fixtures() -> Vec<PathBuf> {
     vec![root().join("seeds"), root().join("variants")]
 }
 
+/// The 772 articles of the bundled ECB+ fixture.
+fn ecbplus_articles() -> Vec<Document> {
+    read_paths(&[root().join("ecbplus-dev/docs")], &ReadOptions::default()).documents
+}
+
 fn stages(c: &mut Criterion) {
     let corpus = read_paths(&fixtures(), &ReadOptions::default());
     let raw: Vec<String> = corpus
@@ -50,8 +55,7 @@ fn stages(c: &mut Criterion) {
     });
     // Preparing articles: titles, bodies normalised line by line (the
     // ASCII path most English takes) and the boilerplate search.
-    let articles =
-        read_paths(&[root().join("ecbplus-dev/docs")], &ReadOptions::default()).documents;
+    let articles = ecbplus_articles();
     let article_bytes: usize = articles.iter().map(|d| d.title.len() + d.body.len()).sum();
     group.throughput(Throughput::Bytes(article_bytes as u64));
     group.bench_function("prepare_ecbplus_fixture", |b| {
@@ -166,7 +170,7 @@ fn linkage(c: &mut Criterion) {
 /// Generated documents, as many as asked, from the bundled ECB+ articles
 /// (see `story_cluster::synth`), with their prepared texts.
 fn generated(documents: usize) -> (Vec<Document>, Prepared) {
-    let base = read_paths(&[root().join("ecbplus-dev/docs")], &ReadOptions::default()).documents;
+    let base = ecbplus_articles();
     let options = SynthOptions {
         documents,
         duplicate_share: 0.1,
