@@ -25,9 +25,9 @@ type Spent = Vec<(&'static str, StageTime)>;
 pub struct StageTime {
     /// Wall-clock time.
     pub wall: Duration,
-    /// CPU time of the whole process (user and system, every thread)
-    /// while the stage ran, where the system tells it.
-    pub cpu: Option<Duration>,
+    /// What the whole process used (every thread) while the stage ran,
+    /// where the system tells it.
+    pub usage: Option<Usage>,
     /// The process' peak resident memory so far, in bytes, when the stage
     /// ended, where the system tells it.
     pub peak_bytes: Option<u64>,
@@ -44,12 +44,12 @@ impl Timings {
         let Some(spent) = &self.0 else {
             return work();
         };
-        let cpu_start = process_cpu_time();
+        let usage_start = Usage::of_process();
         let start = Instant::now();
         let result = work();
         let wall = start.elapsed();
-        let cpu = match (cpu_start, process_cpu_time()) {
-            (Some(start), Some(end)) => Some(end.saturating_sub(start)),
+        let usage = match (usage_start, Usage::of_process()) {
+            (Some(start), Some(end)) => Some(end.since(&start)),
             _ => None,
         };
         spent
@@ -59,7 +59,7 @@ impl Timings {
                 what,
                 StageTime {
                     wall,
-                    cpu,
+                    usage,
                     peak_bytes: peak_resident_bytes(),
                 },
             ));
@@ -77,16 +77,58 @@ impl Timings {
     }
 }
 
-/// The CPU time this process has used (user and system, all threads), from
-/// `/proc/self/stat` in clock ticks (1/100 s on Linux); `None` elsewhere.
-fn process_cpu_time() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // The command name (field 2) may hold spaces: fields are counted after
-    // its closing parenthesis, where field 3 starts.
-    let mut fields = stat.get(stat.rfind(')')? + 1..)?.split_ascii_whitespace();
-    let user: u64 = fields.nth(11)?.parse().ok()?;
-    let system: u64 = fields.next()?.parse().ok()?;
-    Some(Duration::from_millis((user + system) * 10))
+/// CPU time and page faults, of a process or over a stage.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// CPU time, user and system.
+    pub cpu: Duration,
+    /// The system's share of `cpu`: where memory is dear to touch first
+    /// (a virtual machine's), mostly the page faults.
+    pub system: Duration,
+    /// Minor page faults: pages touched for the first time (or again,
+    /// after being given back), without reading a file.
+    pub minor_faults: u64,
+}
+
+impl Usage {
+    /// What this process has used so far (all threads), from
+    /// `/proc/self/stat` (times in clock ticks, 1/100 s on Linux); `None`
+    /// elsewhere.
+    fn of_process() -> Option<Usage> {
+        let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+        // The command name (field 2) may hold spaces: fields are counted
+        // after its closing parenthesis, where field 3 starts.
+        let fields: Vec<&str> = stat
+            .get(stat.rfind(')')? + 1..)?
+            .split_ascii_whitespace()
+            .collect();
+        let field = |number: usize| -> Option<u64> { fields.get(number - 3)?.parse().ok() };
+        let (user, system) = (field(14)?, field(15)?);
+        Some(Usage {
+            cpu: Duration::from_millis((user + system) * 10),
+            system: Duration::from_millis(system * 10),
+            minor_faults: field(10)?,
+        })
+    }
+
+    /// What was used since `start`.
+    fn since(&self, start: &Usage) -> Usage {
+        Usage {
+            cpu: self.cpu.saturating_sub(start.cpu),
+            system: self.system.saturating_sub(start.system),
+            minor_faults: self.minor_faults.saturating_sub(start.minor_faults),
+        }
+    }
+}
+
+impl std::iter::Sum for Usage {
+    fn sum<I: Iterator<Item = Usage>>(usages: I) -> Usage {
+        usages.fold(Usage::default(), |total, usage| Usage {
+            cpu: total.cpu + usage.cpu,
+            system: total.system + usage.system,
+            minor_faults: total.minor_faults + usage.minor_faults,
+        })
+    }
 }
 
 /// The process' peak resident memory (`VmHWM` in `/proc/self/status`), in

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 use story_cluster::corpus::{self, Corpus, ReadOptions};
 use story_cluster::error::{Error, InputProblem};
-use story_cluster::progress::{Progress, Timings, When};
+use story_cluster::progress::{Progress, Timings, Usage, When};
 use story_cluster::{Analysis, Config, analyse, dedup, story};
 
 /// An `f32` default as an `f64` that prints as it is written in the code
@@ -72,10 +72,15 @@ impl InputArgs {
             return;
         }
         let spent = self.recorded.spent();
-        let line = |stage: &str, wall: Duration, cpu: Option<Duration>, peak: Option<u64>| {
+        let line = |stage: &str, wall: Duration, usage: Option<Usage>, peak: Option<u64>| {
             let mut extra = Vec::new();
-            if let Some(cpu) = cpu {
-                extra.push(format!("cpu {:.2} s", cpu.as_secs_f64()));
+            if let Some(usage) = usage {
+                extra.push(format!(
+                    "cpu {:.2} s, sys {:.2} s, {} k faults",
+                    usage.cpu.as_secs_f64(),
+                    usage.system.as_secs_f64(),
+                    usage.minor_faults / 1000
+                ));
             }
             if let Some(peak) = peak {
                 extra.push(format!("peak {:.3} GB", peak as f64 / 1e9));
@@ -90,12 +95,12 @@ impl InputArgs {
             ));
         };
         for (stage, took) in &spent {
-            line(stage, took.wall, took.cpu, took.peak_bytes);
+            line(stage, took.wall, took.usage, took.peak_bytes);
         }
         let wall = spent.iter().map(|(_, t)| t.wall).sum();
-        let cpu = spent.iter().map(|(_, t)| t.cpu).sum();
+        let usage = spent.iter().map(|(_, t)| t.usage).sum();
         let peak = spent.iter().filter_map(|(_, t)| t.peak_bytes).max();
-        line("all stages", wall, cpu, peak);
+        line("all stages", wall, usage, peak);
     }
 }
 
