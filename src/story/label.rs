@@ -14,9 +14,9 @@
 //! word of its own.
 
 use crate::corpus::Document;
+use crate::text::words::words;
 use crate::text::{normalize, term};
 use crate::vector::{SparseVector, TfIdf};
-use unicode_segmentation::UnicodeSegmentation;
 
 /// Bytes of a headline document's body searched for spellings: the lead,
 /// where weighted terms mostly stand.
@@ -103,7 +103,7 @@ fn spellings<'t>(wanted: &[&str], text: &'t str) -> Vec<Option<&'t str>> {
     } else {
         (1 << wanted.len()) - 1
     };
-    for word in text.unicode_words() {
+    for word in words(text) {
         if missing == 0 {
             break;
         }
@@ -156,6 +156,7 @@ fn spellings<'t>(wanted: &[&str], text: &'t str) -> Vec<Option<&'t str>> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use unicode_segmentation::UnicodeSegmentation;
 
     proptest! {
         /// The first word of the text that normalises to each wanted term,

@@ -9,12 +9,12 @@ pub(crate) mod script;
 pub(crate) mod stem;
 pub mod stopwords;
 pub(crate) mod title_suffix;
+pub(crate) mod words;
 
 pub use normalize::normalize;
 
 use crate::corpus::Document;
 use rayon::prelude::*;
-use unicode_segmentation::UnicodeSegmentation;
 
 /// A document's text in normalised form, boilerplate removed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -61,7 +61,7 @@ pub fn tokens(normalised: &str) -> Tokens<'_> {
     if is_folded_ascii(normalised) {
         Tokens::FoldedAscii(normalised.split_ascii_whitespace())
     } else {
-        Tokens::Unicode(normalised.unicode_words())
+        Tokens::Words(words::words(normalised))
     }
 }
 
@@ -82,7 +82,7 @@ pub enum Tokens<'a> {
     /// Folded ASCII text, split at white space.
     FoldedAscii(std::str::SplitAsciiWhitespace<'a>),
     /// Any other text, split at Unicode word boundaries.
-    Unicode(unicode_segmentation::UnicodeWords<'a>),
+    Words(words::Words<'a>),
 }
 
 impl<'a> Iterator for Tokens<'a> {
@@ -92,7 +92,7 @@ impl<'a> Iterator for Tokens<'a> {
     fn next(&mut self) -> Option<&'a str> {
         match self {
             Tokens::FoldedAscii(words) => words.next(),
-            Tokens::Unicode(words) => words.next(),
+            Tokens::Words(words) => words.next(),
         }
     }
 }
@@ -275,6 +275,7 @@ fn body_lines(prepared: &PreparedText) -> &str {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use unicode_segmentation::UnicodeSegmentation;
 
     #[test]
     fn folded_ascii_is_told_in_every_chunk() {
