@@ -40,36 +40,99 @@ pub fn label<'a>(
         .iter()
         .map(|&(t, _)| tfidf.vocabulary[t as usize].as_str())
         .collect();
-    // The body's spelling first: headlines are often in capitals.
-    let mut in_title: Vec<Option<&str>> = vec![None; wanted.len()];
-    let mut in_body: Vec<Option<&str>> = vec![None; wanted.len()];
-    for headline in headlines.into_iter().take(HEADLINES) {
-        if in_body.iter().all(Option::is_some) {
+    let is_number: Vec<bool> = wanted
+        .iter()
+        .map(|term| crate::vector::tfidf::is_number(term))
+        .collect();
+    let texts = headlines
+        .into_iter()
+        .take(HEADLINES)
+        .map(|headline| (headline.title.as_str(), lead(&headline.body)));
+    let found = found_in(&wanted, &is_number, texts, terms);
+    chosen(&found, &is_number, terms)
+        .into_iter()
+        .map(|(i, spelling)| match spelling {
+            Some(word) => word.to_owned(),
+            None => tfidf.display(candidates[i].0).to_owned(),
+        })
+        .collect()
+}
+
+/// Where each wanted term was first found: in a title, in a body.
+struct Found<'h> {
+    in_title: Vec<Option<&'h str>>,
+    in_body: Vec<Option<&'h str>>,
+}
+
+/// The first spelling of each wanted term in the (title, body) texts of
+/// the headline documents, most central first, read until the label is
+/// settled (see [`settled`]).
+fn found_in<'h>(
+    wanted: &[&str],
+    is_number: &[bool],
+    texts: impl IntoIterator<Item = (&'h str, &'h str)>,
+    terms: usize,
+) -> Found<'h> {
+    let mut found = Found {
+        in_title: vec![None; wanted.len()],
+        in_body: vec![None; wanted.len()],
+    };
+    for (title, body) in texts {
+        if settled(&found, is_number, terms) {
             break;
         }
-        let titles = spellings(&wanted, &headline.title);
-        let bodies = spellings(&wanted, lead(&headline.body));
-        for (slot, found) in in_title.iter_mut().zip(titles) {
-            *slot = slot.or(found);
+        for (slot, spelling) in found.in_title.iter_mut().zip(spellings(wanted, title)) {
+            *slot = slot.or(spelling);
         }
-        for (slot, found) in in_body.iter_mut().zip(bodies) {
-            *slot = slot.or(found);
+        for (slot, spelling) in found.in_body.iter_mut().zip(spellings(wanted, body)) {
+            *slot = slot.or(spelling);
         }
     }
+    found
+}
+
+/// The label's words, as (candidate, spelling): up to `terms` candidates
+/// in order, the body's spelling first (headlines are often in capitals),
+/// then the title's, `None` for one found in neither; a number only when
+/// a title holds it.
+fn chosen<'h>(
+    found: &Found<'h>,
+    is_number: &[bool],
+    terms: usize,
+) -> Vec<(usize, Option<&'h str>)> {
     let mut label = Vec::with_capacity(terms);
-    for (i, &(id, _)) in candidates.iter().enumerate() {
+    for (i, (&title, &body)) in found.in_title.iter().zip(&found.in_body).enumerate() {
         if label.len() == terms {
             break;
         }
-        let found = in_body[i].or(in_title[i]);
-        let is_number = crate::vector::tfidf::is_number(wanted[i]);
-        match found {
-            _ if is_number && in_title[i].is_none() => continue,
-            Some(word) => label.push(word.to_owned()),
-            None => label.push(tfidf.display(id).to_owned()),
+        if is_number[i] && title.is_none() {
+            continue;
         }
+        label.push((i, body.or(title)));
     }
     label
+}
+
+/// Whether the search may stop before the next headline: every candidate
+/// found in a body, or the first candidates already giving `terms` words
+/// that no later headline can change (each found in a body, and a number
+/// in a title too: a spelling, once found, stays).
+fn settled(found: &Found, is_number: &[bool], terms: usize) -> bool {
+    if found.in_body.iter().all(Option::is_some) {
+        return true;
+    }
+    let mut words = 0;
+    let pairs = found.in_title.iter().zip(&found.in_body);
+    for ((title, body), &number) in pairs.zip(is_number) {
+        if words == terms {
+            return true;
+        }
+        if body.is_none() || (number && title.is_none()) {
+            return false;
+        }
+        words += 1;
+    }
+    words == terms
 }
 
 /// The first `BODY_BYTES` of `body`, cut at a character boundary.
@@ -184,6 +247,53 @@ mod tests {
                 })
                 .collect();
             prop_assert_eq!(spellings(&wanted, &text), expected);
+        }
+    }
+
+    proptest! {
+        /// Stopping once the label is settled gives the label that reading
+        /// on until every term is found in a body (or the headlines run
+        /// out) gives.
+        #[test]
+        fn a_settled_label_is_the_label_of_reading_on(
+            headlines in proptest::collection::vec(
+                (
+                    proptest::collection::vec("(Ab|AB|ab|Cd|cd|7|12|x)[ .]", 0..4),
+                    proptest::collection::vec("(Ab|ab|Cd|cd|ef|7|12|y)[ .]", 0..6),
+                ),
+                0..4,
+            ),
+            wanted in proptest::collection::vec("ab|cd|ef|gh|7|12", 1..7),
+            terms in 1usize..4,
+        ) {
+            let texts: Vec<(String, String)> = headlines
+                .iter()
+                .map(|(title, body)| (title.concat(), body.concat()))
+                .collect();
+            let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
+            let is_number: Vec<bool> =
+                wanted.iter().map(|w| crate::vector::tfidf::is_number(w)).collect();
+            let pairs = texts.iter().map(|(t, b)| (t.as_str(), b.as_str()));
+            let found = found_in(&wanted, &is_number, pairs.clone().take(HEADLINES), terms);
+            let mut read_on = Found {
+                in_title: vec![None; wanted.len()],
+                in_body: vec![None; wanted.len()],
+            };
+            for (title, body) in pairs.take(HEADLINES) {
+                if read_on.in_body.iter().all(Option::is_some) {
+                    break;
+                }
+                for (slot, s) in read_on.in_title.iter_mut().zip(spellings(&wanted, title)) {
+                    *slot = slot.or(s);
+                }
+                for (slot, s) in read_on.in_body.iter_mut().zip(spellings(&wanted, body)) {
+                    *slot = slot.or(s);
+                }
+            }
+            prop_assert_eq!(
+                chosen(&found, &is_number, terms),
+                chosen(&read_on, &is_number, terms)
+            );
         }
     }
 
