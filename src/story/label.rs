@@ -14,7 +14,7 @@
 //! word of its own.
 
 use crate::corpus::Document;
-use crate::text::words::words;
+use crate::text::words::{is_ascii_word, words};
 use crate::text::{normalize, term};
 use crate::vector::{SparseVector, TfIdf};
 
@@ -77,14 +77,15 @@ fn found_in<'h>(
         in_title: vec![None; wanted.len()],
         in_body: vec![None; wanted.len()],
     };
+    let wanted = Wanted::new(wanted);
     for (title, body) in texts {
         if settled(&found, is_number, terms) {
             break;
         }
-        for (slot, spelling) in found.in_title.iter_mut().zip(spellings(wanted, title)) {
+        for (slot, spelling) in found.in_title.iter_mut().zip(wanted.spellings(title)) {
             *slot = slot.or(spelling);
         }
-        for (slot, spelling) in found.in_body.iter_mut().zip(spellings(wanted, body)) {
+        for (slot, spelling) in found.in_body.iter_mut().zip(wanted.spellings(body)) {
             *slot = slot.or(spelling);
         }
     }
@@ -144,8 +145,61 @@ fn lead(body: &str) -> &str {
     &body[..end]
 }
 
-/// For each wanted term, the first word of `text` that normalises to it.
-fn spellings<'t>(wanted: &[&str], text: &'t str) -> Vec<Option<&'t str>> {
+/// The terms a label wants spelt, ready to be searched for in every
+/// headline text.
+struct Wanted<'w> {
+    terms: &'w [&'w str],
+    /// Per term, its searcher in lower-cased ASCII text (built once for
+    /// all the texts: building took as long as searching); `None` for a
+    /// term no ASCII word normalises to (not all letters and digits).
+    in_ascii: Vec<Option<memchr::memmem::Finder<'w>>>,
+}
+
+impl<'w> Wanted<'w> {
+    fn new(terms: &'w [&'w str]) -> Self {
+        let in_ascii = terms
+            .iter()
+            .map(|term| {
+                let ascii_word =
+                    !term.is_empty() && term.bytes().all(|b| b.is_ascii_alphanumeric());
+                ascii_word.then(|| memchr::memmem::Finder::new(term.as_bytes()))
+            })
+            .collect();
+        Wanted { terms, in_ascii }
+    }
+
+    /// For each wanted term, the first word of `text` that normalises to
+    /// it.
+    fn spellings<'t>(&self, text: &'t str) -> Vec<Option<&'t str>> {
+        match text.is_ascii() {
+            true => self.ascii_spellings(text),
+            false => word_spellings(self.terms, text),
+        }
+    }
+
+    /// [`Self::spellings`] of ASCII text: an ASCII word normalises to its
+    /// lower case, so each term is searched for in the lower-cased text,
+    /// its first place that is a whole word taken; most of a lead is never
+    /// looked at word by word.
+    fn ascii_spellings<'t>(&self, text: &'t str) -> Vec<Option<&'t str>> {
+        let bytes = text.as_bytes();
+        let lower = text.to_ascii_lowercase();
+        self.in_ascii
+            .iter()
+            .map(|finder| {
+                let finder = finder.as_ref()?;
+                let length = finder.needle().len();
+                finder
+                    .find_iter(lower.as_bytes())
+                    .find(|&at| is_ascii_word(bytes, at, at + length))
+                    .map(|at| &text[at..at + length])
+            })
+            .collect()
+    }
+}
+
+/// [`Wanted::spellings`], word by word: for any text.
+fn word_spellings<'t>(wanted: &[&str], text: &'t str) -> Vec<Option<&'t str>> {
     let mut found: Vec<Option<&str>> = vec![None; wanted.len()];
     let mut missing = wanted.len();
     // For each byte length under 64, the wanted terms (up to 64 of them)
@@ -246,7 +300,7 @@ mod tests {
                     })
                 })
                 .collect();
-            prop_assert_eq!(spellings(&wanted, &text), expected);
+            prop_assert_eq!(Wanted::new(&wanted).spellings(&text), expected);
         }
     }
 
@@ -283,10 +337,10 @@ mod tests {
                 if read_on.in_body.iter().all(Option::is_some) {
                     break;
                 }
-                for (slot, s) in read_on.in_title.iter_mut().zip(spellings(&wanted, title)) {
+                for (slot, s) in read_on.in_title.iter_mut().zip(Wanted::new(&wanted).spellings(title)) {
                     *slot = slot.or(s);
                 }
-                for (slot, s) in read_on.in_body.iter_mut().zip(spellings(&wanted, body)) {
+                for (slot, s) in read_on.in_body.iter_mut().zip(Wanted::new(&wanted).spellings(body)) {
                     *slot = slot.or(s);
                 }
             }
@@ -297,11 +351,28 @@ mod tests {
         }
     }
 
+    proptest! {
+        /// ASCII text searched term by term gives what reading it word by
+        /// word gives, on text dense in the characters that join words.
+        #[test]
+        fn ascii_spellings_are_those_word_by_word(
+            words in proptest::collection::vec("(ab|Ab|AB|a|b1|B1|1|12|x)[ .,'_:;-]", 0..20),
+            wanted in proptest::collection::vec("ab|a|b1|1|12|2|c|a b|a_b|", 0..8),
+        ) {
+            let text = words.concat();
+            let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
+            prop_assert_eq!(
+                Wanted::new(&wanted).ascii_spellings(&text),
+                word_spellings(&wanted, &text)
+            );
+        }
+    }
+
     #[test]
     fn words_keep_their_case_and_letter_forms() {
         let assembly = term(&normalize("الجمعية")).to_owned();
         let wanted = ["kerry", assembly.as_str(), "moscow"];
-        let found = spellings(&wanted, "John Kerry visits the الجمعية hall");
+        let found = Wanted::new(&wanted).spellings("John Kerry visits the الجمعية hall");
         assert_eq!(found, [Some("Kerry"), Some("الجمعية"), None]);
     }
 
@@ -309,7 +380,10 @@ mod tests {
     fn arabic_words_match_their_stem() {
         let word = "والرئيس";
         let stemmed = term(&normalize(word)).to_owned();
-        assert_eq!(spellings(&[stemmed.as_str()], word), [Some(word)]);
+        assert_eq!(
+            Wanted::new(&[stemmed.as_str()]).spellings(word),
+            [Some(word)]
+        );
     }
 
     #[test]

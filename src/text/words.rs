@@ -153,6 +153,25 @@ const CLASS: [u8; 256] = {
     classes
 };
 
+/// Whether `bytes[start..end]`, letters and digits of ASCII text, is one
+/// of its words, as [`words`] cuts them: neither side joins the letter,
+/// digit, joiner or middle character next to it.
+pub(crate) fn is_ascii_word(bytes: &[u8], start: usize, end: usize) -> bool {
+    let class = |i: usize| CLASS[bytes[i] as usize];
+    let joins = |before: usize, middle: usize, after: usize| {
+        let (before, middle, after) = (class(before), class(middle), class(after));
+        (before & after & class::LETTER != 0 && middle & class::BETWEEN_LETTERS != 0)
+            || (before & after & class::DIGIT != 0 && middle & class::BETWEEN_DIGITS != 0)
+    };
+    let left = start == 0
+        || (class(start - 1) & class::IN_WORD == 0
+            && !(start >= 2 && joins(start - 2, start - 1, start)));
+    let right = end == bytes.len()
+        || (class(end) & class::IN_WORD == 0
+            && !(end + 1 < bytes.len() && joins(end - 1, end, end + 1)));
+    left && right
+}
+
 /// The words of an ASCII piece (see [`words`]).
 pub struct AsciiWords<'a> {
     text: &'a str,
@@ -240,6 +259,30 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// A stretch of letters and digits is a word exactly when the
+        /// words of the text hold it at that place.
+        #[test]
+        fn an_ascii_word_is_where_the_words_are(text in "[aZ0 9_:,;.'-]{0,30}") {
+            let bytes = text.as_bytes();
+            let cut: Vec<(usize, usize)> = words(&text)
+                .map(|word| {
+                    let start = word.as_ptr() as usize - text.as_ptr() as usize;
+                    (start, start + word.len())
+                })
+                .collect();
+            for start in 0..bytes.len() {
+                for end in start + 1..=bytes.len() {
+                    if bytes[start..end].iter().all(u8::is_ascii_alphanumeric) {
+                        proptest::prop_assert_eq!(
+                            is_ascii_word(bytes, start, end),
+                            cut.contains(&(start, end)),
+                            "{}..{}", start, end
+                        );
+                    }
+                }
+            }
+        }
+
         /// On ASCII text the byte classes give the general rules' words,
         /// on text dense in the characters whose rules differ.
         #[test]
