@@ -48,32 +48,70 @@ pub fn for_each_name<'a>(texts: impl IntoIterator<Item = &'a str>, mut found: im
     }
 }
 
+/// Byte classes of ASCII text for [`ascii_names`], as bits.
+mod class {
+    /// A letter or a digit.
+    pub const ALPHANUMERIC: u8 = 1;
+    /// A capital letter.
+    pub const UPPER: u8 = 2;
+    /// White space other than a newline: passed over when judging what a
+    /// word follows.
+    pub const BLANK: u8 = 4;
+    /// A character after which a word may be starting a sentence (see
+    /// [`super::opens_sentence`]).
+    pub const OPENS: u8 = 8;
+}
+
+/// Each ASCII byte's classes, looked up once a byte instead of tested
+/// range by range (0 above ASCII, never read).
+const CLASS: [u8; 256] = {
+    let mut classes = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        classes[b] = if c.is_ascii_uppercase() {
+            class::ALPHANUMERIC | class::UPPER
+        } else if c.is_ascii_alphanumeric() {
+            class::ALPHANUMERIC
+        } else if matches!(c, b'\t' | b'\x0b' | b'\x0c' | b'\r' | b' ') {
+            class::BLANK
+        } else if matches!(c, b'.' | b'!' | b'?' | b':' | b';' | b'\n' | b'"') {
+            class::OPENS
+        } else {
+            0
+        };
+        b += 1;
+    }
+    classes
+};
+
 /// The name tokens of one ASCII text, byte by byte: what [`names_into`]
 /// finds, without decoding characters or Unicode class lookups.
 fn ascii_names(text: &str, lower: &mut String, found: &mut impl FnMut(&str)) {
     let bytes = text.as_bytes();
-    // The last byte that is not white space, other than a newline.
-    let mut before = b'\n';
+    // Whether the last byte that is not white space (a newline counts)
+    // may open a sentence; the text's start does.
+    let mut after_opening = true;
     let mut at = 0;
     while at < bytes.len() {
-        if bytes[at].is_ascii_alphanumeric() {
+        let first = CLASS[bytes[at] as usize];
+        if first & class::ALPHANUMERIC != 0 {
             let start = at;
-            while at < bytes.len() && bytes[at].is_ascii_alphanumeric() {
+            at += 1;
+            while at < bytes.len() && CLASS[bytes[at] as usize] & class::ALPHANUMERIC != 0 {
                 at += 1;
             }
-            if bytes[start].is_ascii_uppercase() && !opens_sentence(before as char) {
+            if first & class::UPPER != 0 && !after_opening {
                 lower.clear();
                 lower.push_str(&text[start..at]);
                 lower.make_ascii_lowercase();
                 found(lower);
             }
-            before = bytes[at - 1];
+            after_opening = false;
             continue;
         }
-        // White space as `char::is_whitespace` has it in ASCII.
-        let space = matches!(bytes[at], b'\t'..=b'\r' | b' ');
-        if !space || bytes[at] == b'\n' {
-            before = bytes[at];
+        if first & class::BLANK == 0 {
+            after_opening = first & class::OPENS != 0;
         }
         at += 1;
     }
@@ -121,6 +159,18 @@ mod tests {
         /// The byte path for ASCII text finds what the character path does.
         #[test]
         fn ascii_names_are_those_of_the_character_path(text in "[a-cA-C0-9 .:;!?\"\n\t\r\x0b\x0c,'_-]{0,80}") {
+            let (mut fast, mut general) = (Vec::new(), Vec::new());
+            ascii_names(&text, &mut String::new(), &mut |name: &str| fast.push(name.to_owned()));
+            names_into(&text, &mut general);
+            prop_assert_eq!(fast, general);
+        }
+
+        /// Any ASCII at all.
+        #[test]
+        fn ascii_names_of_any_ascii_are_those_of_the_character_path(
+            bytes in proptest::collection::vec(0u8..128, 0..80),
+        ) {
+            let text = String::from_utf8(bytes).expect("ASCII");
             let (mut fast, mut general) = (Vec::new(), Vec::new());
             ascii_names(&text, &mut String::new(), &mut |name: &str| fast.push(name.to_owned()));
             names_into(&text, &mut general);
