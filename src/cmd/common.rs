@@ -42,7 +42,8 @@ pub struct InputArgs {
 
     /// Print each stage's wall-clock time on stderr at the end (reading,
     /// preparing, signing, candidates, verifying, vectors, stories,
-    /// threads, the report).
+    /// threads, the report), with the CPU and system time, minor page
+    /// faults and peak memory where the system tells them.
     #[arg(long)]
     pub timings: bool,
 
