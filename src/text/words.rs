@@ -2,8 +2,9 @@
 //! `unicode_segmentation`'s `unicode_words` gives them), with a path of
 //! their own for ASCII stretches: there the rules come down to a few byte
 //! classes, where the general rules look every character up in Unicode's
-//! tables (at 200,000 generated articles the tables were a third of the
-//! label search, which reads the leads of thousands of headline articles).
+//! tables (in a `perf` profile of `run` on 200,000 generated articles the
+//! lookups took 3.4 % of the samples, mostly for the label search, which
+//! reads the leads of thousands of headline articles).
 //!
 //! A text is cut into pieces at *safe points*: after a space or a line
 //! end that an ASCII character other than a space follows. A boundary
@@ -11,10 +12,9 @@
 //! rules look past a character only when it is a combining mark or a
 //! joiner, never an ASCII one; spaces hold together, so a mark after a run
 //! of them reaches back over it all), so each piece has the words it has
-//! in the whole text. ASCII
-//! pieces take the byte classes; a piece holding anything else, from the
-//! safe point before its first non-ASCII character to the one after its
-//! last, takes the general rules.
+//! in the whole text. ASCII pieces take the byte classes; a piece that
+//! holds anything else, from the last safe point before a non-ASCII
+//! character to the first one after it, takes the general rules.
 
 use unicode_segmentation::UnicodeSegmentation;
 
