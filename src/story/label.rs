@@ -302,9 +302,7 @@ mod tests {
                 .collect();
             prop_assert_eq!(Wanted::new(&wanted).spellings(&text), expected);
         }
-    }
 
-    proptest! {
         /// Stopping once the label is settled gives the label that reading
         /// on until every term is found in a body (or the headlines run
         /// out) gives.
@@ -349,9 +347,7 @@ mod tests {
                 chosen(&read_on, &is_number, terms)
             );
         }
-    }
 
-    proptest! {
         /// ASCII text searched term by term gives what reading it word by
         /// word gives, on text dense in the characters that join words.
         #[test]
