@@ -61,9 +61,14 @@ impl Languages {
     pub fn detect<'a>(tokens: impl IntoIterator<Item = &'a str>) -> Languages {
         let table = stop_words();
         let mut hits = [[0u32; 64]; Script::COUNT];
+        // Scripts with a hit: only they have a language to choose (a
+        // document is mostly in one, and choosing among every list of
+        // every script cost as much as the lookups).
+        let mut hit_scripts = [false; Script::COUNT];
         for token in tokens {
             if let Some(&mask) = table.by_word.get(token) {
                 let script = Script::of(token).index();
+                hit_scripts[script] = true;
                 let mut mask = mask;
                 while mask != 0 {
                     hits[script][mask.trailing_zeros() as usize] += 1;
@@ -74,6 +79,9 @@ impl Languages {
         let mut chosen = [None; Script::COUNT];
         let mut best_hits = [0u32; Script::COUNT];
         for (script, hits) in hits.iter().enumerate() {
+            if !hit_scripts[script] {
+                continue;
+            }
             let best = (0..table.languages.len()).max_by_key(|&i| (hits[i], std::cmp::Reverse(i)));
             chosen[script] = best.filter(|&i| hits[i] > 0).map(|i| i as u8);
             best_hits[script] = best.map_or(0, |i| hits[i]);
