@@ -293,6 +293,22 @@ impl Drop for Stage {
 mod tests {
     use super::*;
 
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn usage_counts_the_pages_first_touched() {
+        let before = Usage::of_process().expect("Linux has /proc/self/stat");
+        // 16 MB written once: thousands of pages touched for the first
+        // time (fewer only if huge pages back them).
+        let mut fresh = vec![0u8; 16 << 20];
+        for page in fresh.chunks_mut(4096) {
+            page[0] = 1;
+        }
+        std::hint::black_box(&fresh);
+        let spent = Usage::of_process().expect("Linux").since(&before);
+        assert!(spent.minor_faults >= 8, "{spent:?}");
+        assert!(spent.system <= spent.cpu, "{spent:?}");
+    }
+
     #[test]
     fn hidden_progress_draws_nothing_whatever_the_size() {
         let stage = Progress::hidden().stage("signing", 1 << 40, Unit::Documents);
