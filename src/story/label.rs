@@ -82,14 +82,18 @@ fn found_in<'h>(
         if settled(&found, is_number, terms) {
             break;
         }
-        for (slot, spelling) in found.in_title.iter_mut().zip(wanted.spellings(title)) {
-            *slot = slot.or(spelling);
-        }
-        for (slot, spelling) in found.in_body.iter_mut().zip(wanted.spellings(body)) {
-            *slot = slot.or(spelling);
-        }
+        keep_first(&mut found.in_title, wanted.spellings(title));
+        keep_first(&mut found.in_body, wanted.spellings(body));
     }
     found
+}
+
+/// Fills each empty slot with the spelling found for it, if any: the
+/// first text to hold a term gives its spelling.
+fn keep_first<'h>(slots: &mut [Option<&'h str>], found: Vec<Option<&'h str>>) {
+    for (slot, spelling) in slots.iter_mut().zip(found) {
+        *slot = slot.or(spelling);
+    }
 }
 
 /// The label's words, as (candidate, spelling): up to `terms` candidates
@@ -331,16 +335,13 @@ mod tests {
                 in_title: vec![None; wanted.len()],
                 in_body: vec![None; wanted.len()],
             };
+            let searched = Wanted::new(&wanted);
             for (title, body) in pairs.take(HEADLINES) {
                 if read_on.in_body.iter().all(Option::is_some) {
                     break;
                 }
-                for (slot, s) in read_on.in_title.iter_mut().zip(Wanted::new(&wanted).spellings(title)) {
-                    *slot = slot.or(s);
-                }
-                for (slot, s) in read_on.in_body.iter_mut().zip(Wanted::new(&wanted).spellings(body)) {
-                    *slot = slot.or(s);
-                }
+                keep_first(&mut read_on.in_title, searched.spellings(title));
+                keep_first(&mut read_on.in_body, searched.spellings(body));
             }
             prop_assert_eq!(
                 chosen(&found, &is_number, terms),

@@ -14,7 +14,7 @@ use super::{normalize, tokens};
 
 /// Characters after which a capitalised word may just be starting a
 /// sentence, a quotation or a heading line.
-fn opens_sentence(c: char) -> bool {
+const fn opens_sentence(c: char) -> bool {
     matches!(
         c,
         '.' | '!' | '?' | ':' | ';' | '\n' | '"' | '“' | '«' | '¿' | '¡'
@@ -75,7 +75,7 @@ const CLASS: [u8; 256] = {
             class::ALPHANUMERIC
         } else if matches!(c, b'\t' | b'\x0b' | b'\x0c' | b'\r' | b' ') {
             class::BLANK
-        } else if matches!(c, b'.' | b'!' | b'?' | b':' | b';' | b'\n' | b'"') {
+        } else if opens_sentence(c as char) {
             class::OPENS
         } else {
             0

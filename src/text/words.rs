@@ -158,18 +158,22 @@ const CLASS: [u8; 256] = {
 /// digit, joiner or middle character next to it.
 pub(crate) fn is_ascii_word(bytes: &[u8], start: usize, end: usize) -> bool {
     let class = |i: usize| CLASS[bytes[i] as usize];
-    let joins = |before: usize, middle: usize, after: usize| {
-        let (before, middle, after) = (class(before), class(middle), class(after));
-        (before & after & class::LETTER != 0 && middle & class::BETWEEN_LETTERS != 0)
-            || (before & after & class::DIGIT != 0 && middle & class::BETWEEN_DIGITS != 0)
-    };
-    let left = start == 0
-        || (class(start - 1) & class::IN_WORD == 0
-            && !(start >= 2 && joins(start - 2, start - 1, start)));
-    let right = end == bytes.len()
-        || (class(end) & class::IN_WORD == 0
-            && !(end + 1 < bytes.len() && joins(end - 1, end, end + 1)));
+    let left = start == 0 || (class(start - 1) & class::IN_WORD == 0 && !joins(bytes, start - 1));
+    let right = end == bytes.len() || (class(end) & class::IN_WORD == 0 && !joins(bytes, end));
     left && right
+}
+
+/// Whether `bytes[middle]` joins the characters either side into one
+/// word: a middle character between two letters or two digits (WB6–7,
+/// WB11–12); never at either end of the text.
+fn joins(bytes: &[u8], middle: usize) -> bool {
+    if middle == 0 || middle + 1 >= bytes.len() {
+        return false;
+    }
+    let class = |i: usize| CLASS[bytes[i] as usize];
+    let (before, here, after) = (class(middle - 1), class(middle), class(middle + 1));
+    (before & after & class::LETTER != 0 && here & class::BETWEEN_LETTERS != 0)
+        || (before & after & class::DIGIT != 0 && here & class::BETWEEN_DIGITS != 0)
 }
 
 /// The words of an ASCII piece (see [`words`]).
@@ -197,17 +201,7 @@ impl<'a> Iterator for AsciiWords<'a> {
                 while end < bytes.len() && class(end) & class::IN_WORD != 0 {
                     end += 1;
                 }
-                // A middle character joins two letters or two digits,
-                // judged by the characters either side.
-                if end + 1 >= bytes.len() {
-                    break;
-                }
-                let (before, middle, after) = (class(end - 1), class(end), class(end + 1));
-                let letters =
-                    before & after & class::LETTER != 0 && middle & class::BETWEEN_LETTERS != 0;
-                let digits =
-                    before & after & class::DIGIT != 0 && middle & class::BETWEEN_DIGITS != 0;
-                if !(letters || digits) {
+                if !joins(bytes, end) {
                     break;
                 }
                 end += 2;
