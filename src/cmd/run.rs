@@ -59,10 +59,16 @@ pub fn run(args: Args) -> Result<i32, Error> {
     let (analysis, problems) = read_and_analyse(&args.input, &args.tuning)?;
     args.input.timings().time("report", || {
         let report = Report::new(&analysis, &problems);
-        write_to(args.output.as_deref(), |out| {
+        let written = write_to(args.output.as_deref(), |out| {
             report.write(args.format, &analysis, top, out)
-        })
+        });
+        std::mem::forget(report);
+        written
     })?;
     args.input.print_timings();
+    // The process ends here: freeing the analysis and its report one
+    // allocation at a time took 3 % of a Reuters run (20-34 ms), and the
+    // system reclaims them at once.
+    std::mem::forget(analysis);
     Ok(exit_code(!problems.is_empty()))
 }
