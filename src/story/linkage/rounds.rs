@@ -24,7 +24,7 @@
 //! ties between means go to the smaller ids, which new clusters get in
 //! another order here.
 
-use super::{Candidate, Links, Merge};
+use super::{Candidate, Links, Merge, best_pair};
 use rayon::prelude::*;
 
 /// `merged_in` of a cluster not merged yet.
@@ -69,13 +69,7 @@ impl Clusters {
             .map(|(id, list)| {
                 list.retain(|&(other, _)| this.alive(other));
                 let size = this.size[*id as usize];
-                list.iter()
-                    .map(|&(other, weight)| {
-                        let mean = weight as f64 / (size * this.size[other as usize]) as f64;
-                        Candidate::new(mean, *id, other)
-                    })
-                    .filter(|candidate| candidate.similarity >= stop)
-                    .max()
+                best_pair(*id, size, list, stop, |other| this.size[other as usize])
             })
             .collect();
         for ((id, list), best) in taken.into_iter().zip(bests) {
