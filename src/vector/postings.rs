@@ -120,15 +120,31 @@ impl Postings {
             };
             let rest = posting.get(*start as usize..).unwrap_or(&[]);
             // The whole rest when its last vector is before the end (the
-            // last tile, and most short lists), else up to the end: no
-            // test per product.
+            // last tile, and most short lists): no test per product. Else
+            // up to the end, found by reading on: those entries are read
+            // for their products anyway, while a binary search for the end
+            // was a chain of dependent loads per term and tile (200k
+            // generated documents, four tiles: the neighbour stage 4.9-6.2 s
+            // with the search, 3.8-4.6 s reading on).
             let within = match rest.last() {
-                Some(&(j, _)) if j >= end => rest.partition_point(|&(j, _)| j < end),
-                _ => rest.len(),
+                Some(&(j, _)) if j >= end => {
+                    let mut within = 0;
+                    for &(j, wj) in rest {
+                        if j >= end {
+                            break;
+                        }
+                        add(j, w * wj);
+                        within += 1;
+                    }
+                    within
+                }
+                _ => {
+                    for &(j, wj) in rest {
+                        add(j, w * wj);
+                    }
+                    rest.len()
+                }
             };
-            for &(j, wj) in &rest[..within] {
-                add(j, w * wj);
-            }
             *start += within as u32;
         }
     }
