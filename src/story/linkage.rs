@@ -165,7 +165,7 @@ fn merge_one_pair_at_a_time(links: Vec<Links>, stop: f64) -> Vec<Merge> {
             let (other, weight) = clusters[merged].links[i];
             let other = other as usize;
             clusters[other].links.push((merged as u32, weight));
-            if clusters[other].links.len() > 2 * clusters[other].compacted + 8 {
+            if due_for_compaction(clusters[other].links.len(), clusters[other].compacted) {
                 compact(&mut clusters, other);
             }
             let neighbour = &clusters[other];
@@ -243,6 +243,13 @@ fn compact(clusters: &mut [Cluster], id: usize) {
     links.retain(|&(other, _)| !clusters[other as usize].merged);
     clusters[id].compacted = links.len();
     clusters[id].links = links;
+}
+
+/// Whether a list of `len` entries, `compacted` of them when its merged
+/// clusters were last dropped, is due for dropping them again: once it
+/// has more than doubled, so that each entry is moved a few times at most.
+fn due_for_compaction(len: usize, compacted: usize) -> bool {
+    len > 2 * compacted + 8
 }
 
 /// Compacts a cluster's links and finds its best pair again.

@@ -24,36 +24,54 @@
 //! ties between means go to the smaller ids, which new clusters get in
 //! another order here.
 
-use super::{Candidate, Links, Merge, best_pair};
+use super::{Candidate, Links, Merge, best_pair, due_for_compaction};
 use rayon::prelude::*;
 
-/// `merged_in` of a cluster not merged yet.
+/// `parent` of a cluster not merged yet.
 const ALIVE: u32 = u32::MAX;
+
+/// What a round's neighbour step writes of a cluster: one record each, so
+/// that the older clusters split into ranges as one slice.
+#[derive(Clone, Default)]
+struct Node {
+    /// Summed weights to neighbouring clusters, some of them merged since.
+    links: Links,
+    /// Length of `links` when merged clusters were last dropped from it.
+    compacted: usize,
+    /// The best pair the cluster is in, if it reaches the stop.
+    best: Option<Candidate>,
+    /// Whether its best partner was merged since it was last scanned.
+    stale: bool,
+    /// The first id of the last round whose new clusters were added to
+    /// `links` (ids only grow, so it tells the round).
+    told: u32,
+}
 
 /// The linkage's clusters, by id (units first, then one per merge).
 struct Clusters {
-    /// Summed weights to neighbouring clusters, some of them merged since.
-    lists: Vec<Links>,
-    /// Length of each list when merged clusters were last dropped from it.
-    compacted: Vec<usize>,
+    nodes: Vec<Node>,
     /// Units in each cluster.
     size: Vec<u64>,
-    /// The round a cluster was merged in, or [`ALIVE`].
-    merged_in: Vec<u32>,
-    /// The cluster a merged cluster became.
+    /// The cluster a merged cluster became, or [`ALIVE`]. A round's new
+    /// clusters take the ids from its first one up, so a parent at or past
+    /// that id marks a cluster merged in the round, an earlier one a
+    /// cluster merged before.
     parent: Vec<u32>,
-    /// The best pair a cluster is in, if it reaches the stop.
-    best: Vec<Option<Candidate>>,
-    /// Whether its best partner was merged since it was last scanned (its
-    /// old best, dropped, was a bound on every pair it is in).
-    stale: Vec<bool>,
-    /// The last round whose new clusters were added to its list.
-    told_in: Vec<u32>,
 }
 
 impl Clusters {
     fn alive(&self, id: u32) -> bool {
-        self.merged_in[id as usize] == ALIVE
+        self.parent[id as usize] == ALIVE
+    }
+
+    /// Whether `id` is alive and its best pair known (not stale).
+    fn fresh(&self, id: u32) -> bool {
+        self.alive(id) && !self.nodes[id as usize].stale
+    }
+
+    /// The partner of `id` in its best pair, if it has one.
+    fn best_partner(&self, id: u32) -> Option<u32> {
+        self.nodes[id as usize].best.map(|best| partner(&best, id))
     }
 
     /// Drops merged clusters from the lists of `ids` (each once) and finds
@@ -61,7 +79,7 @@ impl Clusters {
     fn rescan(&mut self, ids: &[u32], stop: f64) {
         let mut taken: Vec<(u32, Links)> = ids
             .iter()
-            .map(|&id| (id, std::mem::take(&mut self.lists[id as usize])))
+            .map(|&id| (id, std::mem::take(&mut self.nodes[id as usize].links)))
             .collect();
         let this = &*self;
         let bests: Vec<Option<Candidate>> = taken
@@ -72,14 +90,20 @@ impl Clusters {
                 best_pair(*id, size, list, stop, |other| this.size[other as usize])
             })
             .collect();
-        for ((id, list), best) in taken.into_iter().zip(bests) {
-            let id = id as usize;
-            self.compacted[id] = list.len();
-            self.lists[id] = list;
-            self.best[id] = best;
-            self.stale[id] = false;
+        for ((id, links), best) in taken.into_iter().zip(bests) {
+            let node = &mut self.nodes[id as usize];
+            node.compacted = links.len();
+            node.links = links;
+            node.best = best;
+            node.stale = false;
         }
     }
+}
+
+/// Whether `id` merged in the round whose new clusters start at `base`
+/// (see [`Clusters::parent`]).
+fn merged_since(parent: &[u32], id: u32, base: u32) -> bool {
+    parent[id as usize] != ALIVE && parent[id as usize] >= base
 }
 
 /// The partner of `cluster` in its best pair.
@@ -92,28 +116,29 @@ fn partner(best: &Candidate, cluster: u32) -> u32 {
 pub(super) fn merge_in_rounds(links: Vec<Links>, stop: f64) -> Vec<Merge> {
     let units = links.len();
     let mut clusters = Clusters {
-        compacted: links.iter().map(Vec::len).collect(),
-        lists: links,
+        nodes: links
+            .into_iter()
+            .map(|links| Node {
+                compacted: links.len(),
+                links,
+                ..Node::default()
+            })
+            .collect(),
         size: vec![1; units],
-        merged_in: vec![ALIVE; units],
         parent: vec![ALIVE; units],
-        best: vec![None; units],
-        stale: vec![false; units],
-        told_in: vec![0; units],
     };
     let mut work: Vec<u32> = (0..units as u32).collect();
     clusters.rescan(&work, stop);
     let mut stale: Vec<u32> = Vec::new();
     let mut merges = Vec::new();
-    let mut round = 0u32;
     loop {
         // A cluster that changed may now be its best partner's best: a
         // stale partner is scanned to tell.
         let mut partners: Vec<u32> = work
             .iter()
-            .filter(|&&c| clusters.alive(c) && !clusters.stale[c as usize])
-            .filter_map(|&c| clusters.best[c as usize].map(|best| partner(&best, c)))
-            .filter(|&p| clusters.stale[p as usize])
+            .filter(|&&c| clusters.fresh(c))
+            .filter_map(|&c| clusters.best_partner(c))
+            .filter(|&p| clusters.nodes[p as usize].stale)
             .collect();
         partners.sort_unstable();
         partners.dedup();
@@ -121,11 +146,10 @@ pub(super) fn merge_in_rounds(links: Vec<Links>, stop: f64) -> Vec<Merge> {
         work.extend(partners);
         let mut pairs: Vec<(u32, u32)> = work
             .iter()
-            .filter(|&&c| clusters.alive(c) && !clusters.stale[c as usize])
+            .filter(|&&c| clusters.fresh(c))
             .filter_map(|&c| {
-                let p = partner(&clusters.best[c as usize]?, c);
-                let back = clusters.best[p as usize]?;
-                (!clusters.stale[p as usize] && partner(&back, p) == c)
+                let p = clusters.best_partner(c)?;
+                (clusters.fresh(p) && clusters.best_partner(p) == Some(c))
                     .then(|| (c.min(p), c.max(p)))
             })
             .collect();
@@ -133,7 +157,7 @@ pub(super) fn merge_in_rounds(links: Vec<Links>, stop: f64) -> Vec<Merge> {
         pairs.dedup();
         if pairs.is_empty() {
             // Pairs may still wait among clusters left stale: scan them all.
-            stale.retain(|&s| clusters.alive(s) && clusters.stale[s as usize]);
+            stale.retain(|&s| clusters.alive(s) && clusters.nodes[s as usize].stale);
             stale.sort_unstable();
             stale.dedup();
             if stale.is_empty() {
@@ -143,60 +167,59 @@ pub(super) fn merge_in_rounds(links: Vec<Links>, stop: f64) -> Vec<Merge> {
             clusters.rescan(&work, stop);
             continue;
         }
-        round += 1;
-        let base = clusters.lists.len() as u32;
+        let base = clusters.nodes.len() as u32;
         for (i, &(a, b)) in pairs.iter().enumerate() {
-            for side in [a, b] {
-                clusters.merged_in[side as usize] = round;
-                clusters.parent[side as usize] = base + i as u32;
-            }
+            clusters.parent[a as usize] = base + i as u32;
+            clusters.parent[b as usize] = base + i as u32;
         }
         let this = &clusters;
         let built: Vec<(Links, f64)> = pairs
             .par_iter()
-            .enumerate()
-            .map(|(i, &(a, b))| merged_links(this, round, a, b, base + i as u32))
+            .map(|&(a, b)| merged_links(this, base, a, b))
             .collect();
         for (&(a, b), (links, sum)) in pairs.iter().zip(built) {
             // The parts' lists are read no more.
-            clusters.lists[a as usize] = Vec::new();
-            clusters.lists[b as usize] = Vec::new();
-            let similarity = clusters.best[a as usize].map_or(0.0, |best| best.similarity);
+            clusters.nodes[a as usize].links = Vec::new();
+            clusters.nodes[b as usize].links = Vec::new();
+            let similarity = clusters.nodes[a as usize]
+                .best
+                .map_or(0.0, |best| best.similarity);
             merges.push(Merge {
                 a: a as usize,
                 b: b as usize,
                 similarity,
                 sum,
             });
-            clusters.compacted.push(links.len());
-            clusters.lists.push(links);
+            clusters.nodes.push(Node {
+                compacted: links.len(),
+                links,
+                ..Node::default()
+            });
             clusters
                 .size
                 .push(clusters.size[a as usize] + clusters.size[b as usize]);
-            clusters.merged_in.push(ALIVE);
             clusters.parent.push(ALIVE);
-            clusters.best.push(None);
-            clusters.stale.push(false);
-            clusters.told_in.push(0);
         }
-        work = (base..clusters.lists.len() as u32).collect();
-        let (changed, newly_stale) = tell_neighbours(&mut clusters, base, round, stop);
+        work = (base..clusters.nodes.len() as u32).collect();
+        let (changed, newly_stale) = tell_neighbours(&mut clusters, base, stop);
         stale.extend(newly_stale);
         clusters.rescan(&work, stop);
         work.extend(changed);
     }
 }
 
-/// The links of the cluster `id` that `a` and `b` merge into (in `round`),
-/// and their summed weight to each other.
-fn merged_links(clusters: &Clusters, round: u32, a: u32, b: u32, id: u32) -> (Links, f64) {
+/// The links of the cluster that `a` and `b` merge into (in the round
+/// whose new clusters start at `base`), and their summed weight to each
+/// other.
+fn merged_links(clusters: &Clusters, base: u32, a: u32, b: u32) -> (Links, f64) {
     thread_local! {
         /// Where each neighbour sits in the list being formed.
         static POSITION: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
     }
+    let id = clusters.parent[a as usize];
     POSITION.with_borrow_mut(|position| {
-        if position.len() < clusters.lists.len() {
-            position.resize(clusters.lists.len(), u32::MAX);
+        if position.len() < clusters.nodes.len() {
+            position.resize(clusters.nodes.len(), u32::MAX);
         }
         let mut links: Links = Vec::new();
         // Weights to clusters merged in this round, by their new cluster
@@ -204,25 +227,21 @@ fn merged_links(clusters: &Clusters, round: u32, a: u32, b: u32, id: u32) -> (Li
         let mut merging: Vec<(u32, (u32, u32), f32)> = Vec::new();
         let mut sum = 0.0;
         for side in [a, b] {
-            for &(other, weight) in &clusters.lists[side as usize] {
+            for &(other, weight) in &clusters.nodes[side as usize].links {
                 if side == a && other == b {
                     sum += weight as f64;
                 }
-                match clusters.merged_in[other as usize] {
-                    ALIVE => match position[other as usize] {
+                let into = clusters.parent[other as usize];
+                if into == ALIVE {
+                    match position[other as usize] {
                         u32::MAX => {
                             position[other as usize] = links.len() as u32;
                             links.push((other, weight));
                         }
                         at => links[at as usize].1 += weight,
-                    },
-                    r if r == round => {
-                        let into = clusters.parent[other as usize];
-                        if into != id {
-                            merging.push((into, (side.min(other), side.max(other)), weight));
-                        }
                     }
-                    _ => {}
+                } else if merged_since(&clusters.parent, other, base) && into != id {
+                    merging.push((into, (side.min(other), side.max(other)), weight));
                 }
             }
         }
@@ -241,93 +260,67 @@ fn merged_links(clusters: &Clusters, round: u32, a: u32, b: u32, id: u32) -> (Li
 
 /// Adds each new cluster (ids from `base`) to its older neighbours' lists
 /// and updates their best pairs; returns the neighbours whose best pair
-/// changed, and those whose best partner merged in `round` (now stale).
-/// The older clusters are cut into one range of ids per thread, each
-/// thread reading every new list and writing only its own range: no two
+/// changed, and those whose best partner merged in this round (now
+/// stale). The older clusters are cut into ranges of ids, each range's
+/// task reading every new list and writing only its own range: no two
 /// threads write one cluster, and nothing is sorted.
-fn tell_neighbours(
-    clusters: &mut Clusters,
-    base: u32,
-    round: u32,
-    stop: f64,
-) -> (Vec<u32>, Vec<u32>) {
-    let base = base as usize;
+fn tell_neighbours(clusters: &mut Clusters, base: u32, stop: f64) -> (Vec<u32>, Vec<u32>) {
     // Two ranges a thread, so that one thread takes over where the other's
     // range holds more of the round's news (200k generated documents: the
     // largest component's linkage 0.84-1.0 s with one a thread, 0.77-0.84 s
     // with two, 0.85-1.05 s with four).
     let parts = 2 * rayon::current_num_threads().max(1);
-    let step = base.div_ceil(parts).max(1);
-    let (old_lists, new_lists) = clusters.lists.split_at_mut(base);
-    let (size, merged_in) = (&clusters.size, &clusters.merged_in);
-    let mut ranges = Vec::new();
-    let (mut lists, mut best, mut stale) = (
-        old_lists,
-        &mut clusters.best[..base],
-        &mut clusters.stale[..base],
-    );
-    let (mut compacted, mut told) = (
-        &mut clusters.compacted[..base],
-        &mut clusters.told_in[..base],
-    );
-    let mut first = 0;
-    while first < base {
-        let len = step.min(base - first);
-        let (l, l_rest) = lists.split_at_mut(len);
-        let (b, b_rest) = best.split_at_mut(len);
-        let (s, s_rest) = stale.split_at_mut(len);
-        let (c, c_rest) = compacted.split_at_mut(len);
-        let (t, t_rest) = told.split_at_mut(len);
-        ranges.push((first, l, b, s, c, t));
-        (lists, best, stale, compacted, told) = (l_rest, b_rest, s_rest, c_rest, t_rest);
-        first += len;
-    }
-    let new_lists = &*new_lists;
-    let found: Vec<(Vec<u32>, Vec<u32>)> = ranges
-        .into_par_iter()
-        .map(|(first, lists, best, stale, compacted, told)| {
-            let end = first + lists.len();
+    let step = (base as usize).div_ceil(parts).max(1);
+    let (old, new) = clusters.nodes.split_at_mut(base as usize);
+    let (size, parent) = (&clusters.size, &clusters.parent);
+    let found: Vec<(Vec<u32>, Vec<u32>)> = old
+        .par_chunks_mut(step)
+        .enumerate()
+        .map(|(range, nodes)| {
+            let first = range * step;
             let (mut changed, mut newly_stale) = (Vec::new(), Vec::new());
-            for (offset, links) in new_lists.iter().enumerate() {
-                let new = (base + offset) as u32;
-                for &(other, weight) in links {
-                    let o = other as usize;
-                    if o < first || o >= end {
+            for (offset, new_node) in new.iter().enumerate() {
+                let new_id = base + offset as u32;
+                for &(other, weight) in &new_node.links {
+                    let Some(node) = (other as usize)
+                        .checked_sub(first)
+                        .and_then(|i| nodes.get_mut(i))
+                    else {
                         continue;
-                    }
-                    let i = o - first;
-                    if told[i] != round {
+                    };
+                    if node.told != base {
                         // First news of this round: a best partner merged
                         // in it leaves its old best as a bound.
-                        told[i] = round;
-                        if let Some(old) = best[i]
-                            && !stale[i]
-                            && (merged_in[old.a as usize] == round
-                                || merged_in[old.b as usize] == round)
+                        node.told = base;
+                        if let Some(old) = node.best
+                            && !node.stale
+                            && (merged_since(parent, old.a, base)
+                                || merged_since(parent, old.b, base))
                         {
-                            best[i] = None;
-                            stale[i] = true;
+                            node.best = None;
+                            node.stale = true;
                             newly_stale.push(other);
                         }
                     }
-                    lists[i].push((new, weight));
-                    if lists[i].len() > 2 * compacted[i] + 8 {
-                        lists[i].retain(|&(x, _)| merged_in[x as usize] == ALIVE);
-                        compacted[i] = lists[i].len();
+                    node.links.push((new_id, weight));
+                    if due_for_compaction(node.links.len(), node.compacted) {
+                        node.links.retain(|&(x, _)| parent[x as usize] == ALIVE);
+                        node.compacted = node.links.len();
                     }
-                    if stale[i] {
+                    if node.stale {
                         continue;
                     }
-                    let mean = weight as f64 / (size[o] * size[new as usize]) as f64;
-                    let candidate = Candidate::new(mean, other, new);
-                    if candidate.similarity >= stop && best[i].is_none_or(|old| candidate > old) {
+                    let mean =
+                        weight as f64 / (size[other as usize] * size[new_id as usize]) as f64;
+                    let candidate = Candidate::new(mean, other, new_id);
+                    if candidate.similarity >= stop && node.best.is_none_or(|old| candidate > old) {
                         // Noted once a round: its first better pair replaces
                         // none or one with an older cluster, later ones one
                         // with a cluster of this round.
-                        if best[i].is_none_or(|old| partner(&old, other) < base as u32) {
+                        if node.best.is_none_or(|old| partner(&old, other) < base) {
                             changed.push(other);
                         }
-                        best[i] = Some(candidate);
+                        node.best = Some(candidate);
                     }
                 }
             }
