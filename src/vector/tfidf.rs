@@ -270,18 +270,29 @@ fn number_terms<'a>(
             let entries = counts_of(doc)
                 .into_iter()
                 .map(|(token, count)| {
-                    let term = term(token);
-                    let id = *ids.entry(term).or_insert_with(|| {
-                        chunk.terms.push(term);
-                        chunk.document_frequency.push(0);
-                        last_doc.push(usize::MAX);
-                        (chunk.terms.len() - 1) as u32
-                    });
+                    // A spelling seen before names its term: one lookup,
+                    // and no stemming, for most tokens.
+                    let id = match chunk.spellings.get_mut(token) {
+                        Some((id, documents)) => {
+                            *documents += 1;
+                            *id
+                        }
+                        None => {
+                            let term = term(token);
+                            let id = *ids.entry(term).or_insert_with(|| {
+                                chunk.terms.push(term);
+                                chunk.document_frequency.push(0);
+                                last_doc.push(usize::MAX);
+                                (chunk.terms.len() - 1) as u32
+                            });
+                            chunk.spellings.insert(token, (id, 1));
+                            id
+                        }
+                    };
                     if last_doc[id as usize] != doc {
                         last_doc[id as usize] = doc;
                         chunk.document_frequency[id as usize] += !copies[doc] as u32;
                     }
-                    chunk.spellings.entry(token).or_insert((id, 0)).1 += 1;
                     (id, count)
                 })
                 .collect();
