@@ -128,12 +128,12 @@ pub(crate) fn is_number(term: &str) -> bool {
 }
 
 /// How many of a document's words (numbers aside) each script holds, given
-/// its terms with their counts (before weighting).
-fn words_by_script<'a>(terms: impl Iterator<Item = (&'a str, f32)>) -> [f32; Script::COUNT] {
+/// its terms as (script index, whether a number, count before weighting).
+fn words_by_script(terms: impl Iterator<Item = (usize, bool, f32)>) -> [f32; Script::COUNT] {
     let mut words = [0f32; Script::COUNT];
-    for (term, count) in terms {
-        if !is_number(term) {
-            words[Script::of(term).index()] += count;
+    for (script, number, count) in terms {
+        if !number {
+            words[script] += count;
         }
     }
     words
@@ -202,7 +202,11 @@ pub fn term_weights<'a>(
     for (token, count) in token_counts(text, &own_languages(text), options) {
         *counts.entry(term(token)).or_default() += count;
     }
-    let words = words_by_script(counts.iter().map(|(&t, &c)| (t, c)));
+    let words = words_by_script(
+        counts
+            .iter()
+            .map(|(&t, &c)| (Script::of(t).index(), is_number(t), c)),
+    );
     let context = TermContext::new(&words, options);
     let names = name_tokens([document.title.as_str(), document.body.as_str()]);
     let mut weights: Vec<(&str, f32)> = counts
@@ -455,15 +459,14 @@ impl TfIdf {
         // Words per script, counted once per document: they give both its
         // main script (here) and its minority scripts (below).
         let script_words: Vec<[f32; Script::COUNT]> = with_ids
-            .iter()
+            .par_iter()
             .map(|doc| {
-                words_by_script(
-                    doc.iter()
-                        .map(|&(id, count)| (vocabulary[id as usize].as_str(), count)),
-                )
+                words_by_script(doc.iter().map(|&(id, count)| {
+                    (script_of[id as usize], is_number_term[id as usize], count)
+                }))
             })
             .collect();
-        let main_script_of: Vec<usize> = script_words.iter().map(main_script).collect();
+        let main_script_of: Vec<usize> = script_words.par_iter().map(main_script).collect();
         let mut documents_in = [0u32; Script::COUNT];
         let mut documents_mainly_in = [0u32; Script::COUNT];
         let mut number_frequency: AHashMap<(u32, usize), u32> = AHashMap::new();
