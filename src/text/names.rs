@@ -23,7 +23,7 @@ const fn opens_sentence(c: char) -> bool {
 
 /// The normalised tokens of the words written capitalised inside a sentence
 /// in `texts` (each text starts a sentence), sorted and deduplicated.
-#[cfg(any(feature = "index", test))]
+#[cfg(test)]
 pub fn name_tokens<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for_each_name(texts, |name| names.push(name.to_owned()));

@@ -19,8 +19,6 @@
 use super::SparseVector;
 use crate::corpus::Document;
 use crate::text::names::for_each_name;
-#[cfg(feature = "index")]
-use crate::text::names::name_tokens;
 use crate::text::script::Script;
 use crate::text::stopwords::Languages;
 use crate::text::{PreparedText, term, tokens};
@@ -77,16 +75,27 @@ fn is_content(token: &str) -> bool {
     }
 }
 
-/// Weighted counts of the content tokens of one document (before
-/// stemming), sorted by token, with the stop words of `languages` (see
-/// [`Languages`]) left out.
+/// A content token of one document (before stemming), with its weighted
+/// count and whether the document writes it as a name.
+struct TokenCount<'a> {
+    token: &'a str,
+    count: f32,
+    /// Written capitalised inside a sentence (see [`crate::text::names`])
+    /// and its own term (Arabic stems aside, every token is).
+    name: bool,
+}
+
+/// Weighted counts of the content tokens of one document (`text`, prepared
+/// from `document`), sorted by token, with the stop words of `languages`
+/// (see [`Languages`]) left out.
 fn token_counts<'a>(
+    document: &Document,
     text: &'a PreparedText,
     languages: &Languages,
     options: &TfIdfOptions,
-) -> Vec<(&'a str, f32)> {
+) -> Vec<TokenCount<'a>> {
     let all: Vec<&str> = tokens(&text.text).collect();
-    let mut counts: AHashMap<&str, f32> = AHashMap::with_capacity(all.len());
+    let mut counts: AHashMap<&str, (f32, bool)> = AHashMap::with_capacity(all.len());
     let title = tokens(text.title()).count();
     for (i, token) in all.into_iter().enumerate() {
         if is_content(token) && !languages.is_stop_word(token) {
@@ -96,11 +105,21 @@ fn token_counts<'a>(
                 let position = (i - title + 1) as f32;
                 1.0 + options.lead_weight * (-position / options.lead_length).exp()
             };
-            *counts.entry(token).or_default() += weight;
+            counts.entry(token).or_default().0 += weight;
         }
     }
-    let mut counts: Vec<(&str, f32)> = counts.into_iter().collect();
-    counts.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    // Names looked up among this document's own tokens (a small table, in
+    // cache), not in the corpus's spellings.
+    for_each_name([document.title.as_str(), document.body.as_str()], |name| {
+        if let Some((_, is_name)) = counts.get_mut(name) {
+            *is_name |= term(name) == name;
+        }
+    });
+    let mut counts: Vec<TokenCount> = counts
+        .into_iter()
+        .map(|(token, (count, name))| TokenCount { token, count, name })
+        .collect();
+    counts.sort_unstable_by(|a, b| a.token.cmp(b.token));
     counts
 }
 
@@ -198,21 +217,21 @@ pub fn term_weights<'a>(
     text: &'a PreparedText,
     options: &TfIdfOptions,
 ) -> Vec<(&'a str, f32)> {
-    let mut counts: AHashMap<&str, f32> = AHashMap::new();
-    for (token, count) in token_counts(text, &own_languages(text), options) {
-        *counts.entry(term(token)).or_default() += count;
+    let mut counts: AHashMap<&str, (f32, bool)> = AHashMap::new();
+    for token in token_counts(document, text, &own_languages(text), options) {
+        let (count, name) = counts.entry(term(token.token)).or_default();
+        *count += token.count;
+        *name |= token.name;
     }
     let words = words_by_script(
         counts
             .iter()
-            .map(|(&t, &c)| (Script::of(t).index(), is_number(t), c)),
+            .map(|(&t, &(c, _))| (Script::of(t).index(), is_number(t), c)),
     );
     let context = TermContext::new(&words, options);
-    let names = name_tokens([document.title.as_str(), document.body.as_str()]);
     let mut weights: Vec<(&str, f32)> = counts
         .into_iter()
-        .map(|(t, c)| {
-            let name = names.binary_search_by(|n| n.as_str().cmp(t)).is_ok();
+        .map(|(t, (c, name))| {
             (
                 t,
                 context.weight(c, is_number(t), Script::of(t).index(), name),
@@ -235,10 +254,37 @@ struct Numbered<'a> {
     vocabulary: Vec<String>,
     /// Per term, the documents other than copies holding it.
     document_frequency: Vec<u32>,
-    /// Per document, its (term id, count) entries.
-    with_ids: Vec<Vec<(u32, f32)>>,
+    /// Per document, its terms.
+    numbered: Vec<NumberedDocument>,
     /// Per spelling (token), its term's id and its number of occurrences.
     spellings: AHashMap<&'a str, (u32, u32)>,
+}
+
+/// One document's terms, numbered.
+#[derive(Default)]
+struct NumberedDocument {
+    /// (term id, count) entries.
+    entries: Vec<(u32, f32)>,
+    /// The terms it writes as names (ids, in token order).
+    names: Vec<u32>,
+}
+
+impl NumberedDocument {
+    /// The same terms under other ids (`global[local]`).
+    fn renumbered(self, global: &[u32]) -> NumberedDocument {
+        NumberedDocument {
+            entries: self
+                .entries
+                .into_iter()
+                .map(|(local, count)| (global[local as usize], count))
+                .collect(),
+            names: self
+                .names
+                .into_iter()
+                .map(|local| global[local as usize])
+                .collect(),
+        }
+    }
 }
 
 /// Documents numbered together by [`number_terms`].
@@ -258,7 +304,7 @@ const NUMBERING_WAVE: usize = 16 * NUMBERING_CHUNK;
 /// as numbering the corpus in one pass would give. A wave's counts are
 /// dropped once numbered.
 fn number_terms<'a>(
-    counts_of: impl Fn(usize) -> Vec<(&'a str, f32)> + Sync,
+    counts_of: impl Fn(usize) -> Vec<TokenCount<'a>> + Sync,
     copies: &[bool],
 ) -> Numbered<'a> {
     let number_chunk = |docs: std::ops::Range<usize>| {
@@ -266,14 +312,15 @@ fn number_terms<'a>(
         let mut chunk = Chunk {
             terms: Vec::new(),
             document_frequency: Vec::new(),
-            with_ids: Vec::with_capacity(docs.len()),
+            numbered: Vec::with_capacity(docs.len()),
             spellings: AHashMap::new(),
         };
         let mut last_doc: Vec<usize> = Vec::new();
         for doc in docs {
-            let entries = counts_of(doc)
+            let mut numbered = NumberedDocument::default();
+            numbered.entries = counts_of(doc)
                 .into_iter()
-                .map(|(token, count)| {
+                .map(|TokenCount { token, count, name }| {
                     // A spelling seen before names its term: one lookup,
                     // and no stemming, for most tokens.
                     let id = match chunk.spellings.get_mut(token) {
@@ -297,16 +344,19 @@ fn number_terms<'a>(
                         last_doc[id as usize] = doc;
                         chunk.document_frequency[id as usize] += !copies[doc] as u32;
                     }
+                    if name {
+                        numbered.names.push(id);
+                    }
                     (id, count)
                 })
                 .collect();
-            chunk.with_ids.push(entries);
+            chunk.numbered.push(numbered);
         }
         chunk
     };
     let documents = copies.len();
     let mut merged = Merged::default();
-    let mut with_ids: Vec<Vec<(u32, f32)>> = Vec::with_capacity(documents);
+    let mut numbered: Vec<NumberedDocument> = Vec::with_capacity(documents);
     for wave in (0..documents).step_by(NUMBERING_WAVE) {
         let wave_end = documents.min(wave + NUMBERING_WAVE);
         let chunks: Vec<Chunk> = (wave..wave_end)
@@ -316,21 +366,19 @@ fn number_terms<'a>(
             .collect();
         // In chunk order: the ids of first appearance in the corpus.
         let global_ids: Vec<Vec<u32>> = chunks.iter().map(|chunk| merged.add(chunk)).collect();
-        with_ids.par_extend(chunks.into_par_iter().zip(global_ids).flat_map_iter(
+        numbered.par_extend(chunks.into_par_iter().zip(global_ids).flat_map_iter(
             |(chunk, global)| {
-                chunk.with_ids.into_iter().map(move |entries| {
-                    entries
-                        .into_iter()
-                        .map(|(local, count)| (global[local as usize], count))
-                        .collect()
-                })
+                chunk
+                    .numbered
+                    .into_iter()
+                    .map(move |document| document.renumbered(&global))
             },
         ));
     }
     Numbered {
         vocabulary: merged.vocabulary,
         document_frequency: merged.document_frequency,
-        with_ids,
+        numbered,
         spellings: merged.spellings,
     }
 }
@@ -341,8 +389,8 @@ struct Chunk<'a> {
     terms: Vec<&'a str>,
     /// Per local id, the chunk's documents (other than copies) holding it.
     document_frequency: Vec<u32>,
-    /// Per document, its (local id, count) entries.
-    with_ids: Vec<Vec<(u32, f32)>>,
+    /// Per document, its terms by local id.
+    numbered: Vec<NumberedDocument>,
     /// Per spelling, its local id and occurrences.
     spellings: AHashMap<&'a str, (u32, u32)>,
 }
@@ -437,12 +485,12 @@ impl TfIdf {
         let corpus_languages = Languages::of_corpus(&languages);
         let counts_of = |doc: usize| {
             let languages = languages[doc].or_corpus(&corpus_languages);
-            token_counts(&texts[doc], &languages, options)
+            token_counts(&documents[doc], &texts[doc], &languages, options)
         };
         let Numbered {
             vocabulary,
             document_frequency,
-            with_ids,
+            numbered,
             spellings,
         } = number_terms(counts_of, copies);
         let display = most_common_spellings(&vocabulary, &spellings);
@@ -458,10 +506,10 @@ impl TfIdf {
         let is_number_term: Vec<bool> = vocabulary.iter().map(|t| is_number(t)).collect();
         // Words per script, counted once per document: they give both its
         // main script (here) and its minority scripts (below).
-        let script_words: Vec<[f32; Script::COUNT]> = with_ids
+        let script_words: Vec<[f32; Script::COUNT]> = numbered
             .par_iter()
             .map(|doc| {
-                words_by_script(doc.iter().map(|&(id, count)| {
+                words_by_script(doc.entries.iter().map(|&(id, count)| {
                     (script_of[id as usize], is_number_term[id as usize], count)
                 }))
             })
@@ -470,10 +518,10 @@ impl TfIdf {
         let mut documents_in = [0u32; Script::COUNT];
         let mut documents_mainly_in = [0u32; Script::COUNT];
         let mut number_frequency: AHashMap<(u32, usize), u32> = AHashMap::new();
-        let counted = with_ids.iter().zip(&main_script_of).zip(copies);
+        let counted = numbered.iter().zip(&main_script_of).zip(copies);
         for ((doc, &main), _) in counted.filter(|(_, copy)| !**copy) {
             let mut seen = [false; Script::COUNT];
-            for &(id, _) in doc {
+            for &(id, _) in &doc.entries {
                 if is_number_term[id as usize] {
                     *number_frequency.entry((id, main)).or_default() += 1;
                 } else {
@@ -499,26 +547,14 @@ impl TfIdf {
                 idf_of[id as usize]
             }
         };
-        let vectors = with_ids
+        let vectors = numbered
             .into_par_iter()
-            .zip(documents)
             .zip(main_script_of)
             .zip(&script_words)
-            .map(|(((entries, document), main), words)| {
+            .map(|((NumberedDocument { entries, mut names }, main), words)| {
                 // Spellings of one term add up before the sublinear scaling.
                 let mut v = SparseVector::from_entries(entries);
                 let context = TermContext::new(words, options);
-                // The names as term ids, a lookup a name rather than a
-                // string search a term (a name is a token; it names the
-                // term written the same way).
-                let mut names: Vec<u32> = Vec::new();
-                for_each_name([document.title.as_str(), document.body.as_str()], |name| {
-                    if let Some(&(id, _)) = spellings.get(name)
-                        && vocabulary[id as usize] == name
-                    {
-                        names.push(id);
-                    }
-                });
                 names.sort_unstable();
                 let weights: Vec<f32> = v
                     .terms
