@@ -4,7 +4,8 @@
 //! over one connected graph of 20,000 and of 200,000 units (edges per
 //! second); TF-IDF vectors of 20,000 generated documents (documents per
 //! second); and the neighbour search over the TF-IDF vectors of 100,000
-//! generated documents (vectors per second; two tiles of later vectors).
+//! generated documents (vectors per second; two tiles of later vectors),
+//! with and without the time factor.
 //!
 //! `cargo bench --bench pipeline`
 
@@ -14,7 +15,8 @@ use std::path::PathBuf;
 use story_cluster::corpus::{Document, ReadOptions, read_paths};
 use story_cluster::sketch::{MinHasher, Signatures};
 use story_cluster::story::linkage::{Links, average_linkage};
-use story_cluster::story::neighbours::{NeighbourOptions, edges};
+use story_cluster::story::neighbours::{NeighbourOptions, dated_edges, edges};
+use story_cluster::story::time::TimeDecay;
 use story_cluster::synth::{Rng, SynthOptions, generate};
 use story_cluster::text::{Prepared, boilerplate, normalize, prepare};
 use story_cluster::vector::{TfIdf, TfIdfOptions};
@@ -226,6 +228,20 @@ fn neighbours(c: &mut Criterion) {
                 0.075,
                 &NeighbourOptions::default(),
                 |_, _, cosine| cosine,
+            )
+            .len()
+        })
+    });
+    // The same with the generated dates' time factor, as stories weigh it.
+    let times: Vec<Option<i64>> = documents.iter().map(|d| d.time).collect();
+    group.bench_function("dated_edges_100k_generated", |b| {
+        b.iter(|| {
+            dated_edges(
+                &tfidf.vectors,
+                &times,
+                &TimeDecay::default(),
+                0.075,
+                &NeighbourOptions::default(),
             )
             .len()
         })

@@ -88,43 +88,7 @@ impl Units<'_> {
     /// pairs. Time only lowers similarities, so a pair under the floor once
     /// time is counted links nothing the linkage could keep.
     pub fn edges(&self, floor: f32, search: &NeighbourOptions) -> Vec<(u32, u32, f32)> {
-        let times = PackedTimes::new(self.times);
-        neighbours::edges(self.vectors, floor, search, |a, b, cosine| {
-            cosine * times.factor(&self.decay, a, b)
-        })
-    }
-}
-
-/// Times as the neighbour search reads them: one for each pair whose
-/// cosine reaches the floor, at a unit anywhere in a tile of 65,536, so
-/// their size is what misses the cache: eight bytes each, not the sixteen
-/// of an `Option<i64>`.
-struct PackedTimes(Vec<i64>);
-
-impl PackedTimes {
-    /// Stands for "undated". No parsed date comes near it (chrono's range is
-    /// a quarter of a million years); a time of exactly `i64::MIN` is taken
-    /// one second later.
-    const UNDATED: i64 = i64::MIN;
-
-    fn new(times: &[Option<i64>]) -> Self {
-        PackedTimes(
-            times
-                .iter()
-                .map(|t| t.map_or(Self::UNDATED, |t| t.max(Self::UNDATED + 1)))
-                .collect(),
-        )
-    }
-
-    /// [`TimeDecay::factor`] of units `a` and `b`.
-    #[inline]
-    fn factor(&self, decay: &TimeDecay, a: u32, b: u32) -> f32 {
-        let (a, b) = (self.0[a as usize], self.0[b as usize]);
-        if a == Self::UNDATED || b == Self::UNDATED {
-            1.0
-        } else {
-            decay.factor_of_gap(a.abs_diff(b))
-        }
+        neighbours::dated_edges(self.vectors, self.times, &self.decay, floor, search)
     }
 }
 
@@ -323,22 +287,6 @@ impl Tree {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    proptest::proptest! {
-        /// Packed times give the factor the times themselves give.
-        #[test]
-        fn packed_times_give_the_same_factor(
-            a in proptest::option::of(i64::MIN + 1..=i64::MAX),
-            b in proptest::option::of(-4_000_000_000i64..4_000_000_000),
-            scale_days in 0.1f32..60.0,
-            floor in 0.0f32..1.0,
-        ) {
-            let decay = TimeDecay { scale_days, floor };
-            let packed = PackedTimes::new(&[a, b]);
-            proptest::prop_assert_eq!(packed.factor(&decay, 0, 1), decay.factor(a, b));
-            proptest::prop_assert_eq!(packed.factor(&decay, 1, 0), decay.factor(b, a));
-        }
-    }
 
     fn unit(entries: &[(u32, f32)]) -> SparseVector {
         SparseVector::unit_from_entries(entries.to_vec())
