@@ -52,7 +52,7 @@ pub struct Report<'a> {
     /// Stories, largest first.
     pub stories: Vec<StoryReport<'a>>,
     /// Threads of stories, most documents first.
-    pub threads: Vec<ThreadReport>,
+    pub threads: Vec<ThreadReport<'a>>,
     /// Near-duplicate groups, by representative id.
     pub duplicate_groups: Vec<GroupReport<'a>>,
     /// Every document, by id.
@@ -129,7 +129,7 @@ pub struct StoryReport<'a> {
     /// Id of the medoid.
     pub headline_id: &'a str,
     /// Heaviest centroid terms, each as most often written (normalised).
-    pub label: Vec<String>,
+    pub label: &'a [String],
     /// Number of members.
     pub size: usize,
     /// Mean member similarity to the centroid.
@@ -146,11 +146,11 @@ pub struct StoryReport<'a> {
 
 /// A thread: stories of one developing subject.
 #[derive(Clone, Debug, Serialize)]
-pub struct ThreadReport {
+pub struct ThreadReport<'a> {
     /// `T1`, `T2`, …
     pub id: String,
     /// Heaviest terms of the thread's centroid.
-    pub label: Vec<String>,
+    pub label: &'a [String],
     /// Documents in its stories.
     pub size: usize,
     /// Its stories, largest first.
@@ -297,14 +297,14 @@ impl<'a> Report<'a> {
         };
         fn story_report<'a>(
             id: String,
-            story: &Story,
+            story: &'a Story,
             docs: &'a [crate::corpus::Document],
             member: &(dyn Fn(&crate::story::Member) -> StoryMember<'a> + Sync),
         ) -> StoryReport<'a> {
             StoryReport {
                 headline: docs[story.medoid as usize].headline(),
                 headline_id: &docs[story.medoid as usize].id,
-                label: story.label.clone(),
+                label: &story.label,
                 size: story.members.len(),
                 cohesion: score(story.cohesion as f64),
                 thread: None,
@@ -333,11 +333,11 @@ impl<'a> Report<'a> {
             .collect();
         let threads: Vec<ThreadReport> = analysis
             .threads
-            .iter()
+            .par_iter()
             .enumerate()
             .map(|(t, thread)| ThreadReport {
                 id: thread_id(t),
-                label: thread.label.clone(),
+                label: &thread.label,
                 size: thread.documents(&analysis.stories),
                 stories: thread
                     .stories
