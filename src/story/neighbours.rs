@@ -66,8 +66,9 @@ pub fn dated_edges(
 
 /// Times as the search reads them: one for each pair whose cosine
 /// reaches the threshold, at a unit anywhere in a [`TILE`], so their size
-/// is what misses the cache: eight bytes each, not the sixteen
-/// of an `Option<i64>`.
+/// is what misses the cache: eight bytes each, not the sixteen of an
+/// `Option<i64>` (1M generated documents: the stage 15.1-15.4 s against
+/// 17.8-18.8 s; no difference measured at 100k or 400k).
 struct PackedTimes(Vec<i64>);
 
 impl PackedTimes {

@@ -265,7 +265,8 @@ struct Numbered<'a> {
 struct NumberedDocument {
     /// (term id, count) entries.
     entries: Vec<(u32, f32)>,
-    /// The terms it writes as names (ids, in token order).
+    /// The terms it writes as names (ids, unsorted; a term of two
+    /// spellings may be listed twice).
     names: Vec<u32>,
 }
 
