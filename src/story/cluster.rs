@@ -316,6 +316,30 @@ impl Tree {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        /// Links filled range by range are those filled edge by edge.
+        #[test]
+        fn links_are_filled_in_edge_order(
+            pairs in proptest::collection::btree_set((0u32..40, 0u32..40), 0..200),
+        ) {
+            let units = 40;
+            let edges: Vec<(u32, u32, f32)> = pairs
+                .into_iter()
+                .filter(|&(a, b)| a < b)
+                .map(|(a, b)| (a, b, (a * 40 + b) as f32))
+                .collect();
+            let local: Vec<u32> = (0..units).map(|u| u * 3 + 1).collect();
+            let mut serial: Vec<Links> = vec![Vec::new(); units as usize];
+            for &(a, b, similarity) in &edges {
+                serial[a as usize].push((local[b as usize], similarity));
+                serial[b as usize].push((local[a as usize], similarity));
+            }
+            let mut ranged: Vec<Links> = vec![Vec::new(); units as usize];
+            link_units(&edges, &local, &mut ranged);
+            proptest::prop_assert_eq!(ranged, serial);
+        }
+    }
+
     fn unit(entries: &[(u32, f32)]) -> SparseVector {
         SparseVector::unit_from_entries(entries.to_vec())
     }
