@@ -96,7 +96,7 @@ pub fn build(
     let lengths = vec![1.0; centroids.len()];
     // A story's time: its median member's.
     let story_times: Vec<Option<i64>> = stories
-        .iter()
+        .par_iter()
         .map(|story| {
             let mut known: Vec<i64> = story
                 .members

@@ -248,6 +248,37 @@ pub fn idf(df: u32, n: u32) -> f32 {
     ((1.0 + n as f32) / (1.0 + df as f32)).ln() + 1.0
 }
 
+/// Documents counted by script, for idf: see [`TfIdf::build`].
+#[derive(Default)]
+struct ScriptCounts {
+    /// Per script, the documents holding a word of it.
+    documents_in: [u32; Script::COUNT],
+    /// Per script, the documents written mainly in it.
+    documents_mainly_in: [u32; Script::COUNT],
+    /// Per (number term, main script), the documents holding it.
+    number_frequency: AHashMap<(u32, usize), u32>,
+}
+
+impl ScriptCounts {
+    /// The counts of both parts of a corpus.
+    fn add(mut self, other: ScriptCounts) -> ScriptCounts {
+        for (mine, theirs) in self.documents_in.iter_mut().zip(other.documents_in) {
+            *mine += theirs;
+        }
+        for (mine, theirs) in self
+            .documents_mainly_in
+            .iter_mut()
+            .zip(other.documents_mainly_in)
+        {
+            *mine += theirs;
+        }
+        for (key, count) in other.number_frequency {
+            *self.number_frequency.entry(key).or_default() += count;
+        }
+        self
+    }
+}
+
 /// The terms of a corpus numbered: see [`number_terms`].
 struct Numbered<'a> {
     /// Every term, by id.
@@ -524,24 +555,32 @@ impl TfIdf {
             })
             .collect();
         let main_script_of: Vec<usize> = script_words.par_iter().map(main_script).collect();
-        let mut documents_in = [0u32; Script::COUNT];
-        let mut documents_mainly_in = [0u32; Script::COUNT];
-        let mut number_frequency: AHashMap<(u32, usize), u32> = AHashMap::new();
-        let counted = numbered.iter().zip(&main_script_of).zip(copies);
-        for ((doc, &main), _) in counted.filter(|(_, copy)| !**copy) {
-            let mut seen = [false; Script::COUNT];
-            for &(id, _) in &doc.entries {
-                if is_number_term[id as usize] {
-                    *number_frequency.entry((id, main)).or_default() += 1;
-                } else {
-                    seen[script_of[id as usize]] = true;
+        // Counted in parallel: sums of integers, the same in any order.
+        let ScriptCounts {
+            documents_in,
+            documents_mainly_in,
+            number_frequency,
+        } = numbered
+            .par_iter()
+            .zip(&main_script_of)
+            .zip(copies)
+            .filter(|(_, copy)| !**copy)
+            .fold(ScriptCounts::default, |mut counts, ((doc, &main), _)| {
+                let mut seen = [false; Script::COUNT];
+                for &(id, _) in &doc.entries {
+                    if is_number_term[id as usize] {
+                        *counts.number_frequency.entry((id, main)).or_default() += 1;
+                    } else {
+                        seen[script_of[id as usize]] = true;
+                    }
                 }
-            }
-            for (count, seen) in documents_in.iter_mut().zip(seen) {
-                *count += seen as u32;
-            }
-            documents_mainly_in[main] += 1;
-        }
+                for (count, seen) in counts.documents_in.iter_mut().zip(seen) {
+                    *count += seen as u32;
+                }
+                counts.documents_mainly_in[main] += 1;
+                counts
+            })
+            .reduce(ScriptCounts::default, ScriptCounts::add);
         let idf_of: Vec<f32> = document_frequency
             .iter()
             .zip(&script_of)
