@@ -86,15 +86,17 @@ impl PackedTimes {
         )
     }
 
+    /// The time of `unit`, if it has one.
+    #[inline]
+    fn time(&self, unit: u32) -> Option<i64> {
+        let time = self.0[unit as usize];
+        (time != Self::UNDATED).then_some(time)
+    }
+
     /// [`TimeDecay::factor`] of units `a` and `b`.
     #[inline]
     fn factor(&self, decay: &TimeDecay, a: u32, b: u32) -> f32 {
-        let (a, b) = (self.0[a as usize], self.0[b as usize]);
-        if a == Self::UNDATED || b == Self::UNDATED {
-            1.0
-        } else {
-            decay.factor_of_gap(a.abs_diff(b))
-        }
+        decay.factor(self.time(a), self.time(b))
     }
 }
 

@@ -262,16 +262,11 @@ struct ScriptCounts {
 impl ScriptCounts {
     /// The counts of both parts of a corpus.
     fn add(mut self, other: ScriptCounts) -> ScriptCounts {
-        for (mine, theirs) in self.documents_in.iter_mut().zip(other.documents_in) {
-            *mine += theirs;
-        }
-        for (mine, theirs) in self
-            .documents_mainly_in
-            .iter_mut()
-            .zip(other.documents_mainly_in)
-        {
-            *mine += theirs;
-        }
+        let add_each = |mine: &mut [u32], theirs: &[u32]| {
+            mine.iter_mut().zip(theirs).for_each(|(m, t)| *m += t);
+        };
+        add_each(&mut self.documents_in, &other.documents_in);
+        add_each(&mut self.documents_mainly_in, &other.documents_mainly_in);
         for (key, count) in other.number_frequency {
             *self.number_frequency.entry(key).or_default() += count;
         }
@@ -397,8 +392,8 @@ fn number_terms<'a>(
     for wave in (0..documents).step_by(NUMBERING_WAVE) {
         let wave_end = documents.min(wave + NUMBERING_WAVE);
         // Chunking changes no id (see above), only the balance.
-        let chunks = CHUNKS_PER_THREAD * rayon::current_num_threads();
-        let chunk = (wave_end - wave).div_ceil(chunks).clamp(1, NUMBERING_CHUNK);
+        let wanted = CHUNKS_PER_THREAD * rayon::current_num_threads();
+        let chunk = (wave_end - wave).div_ceil(wanted).clamp(1, NUMBERING_CHUNK);
         let chunks: Vec<Chunk> = (wave..wave_end)
             .into_par_iter()
             .step_by(chunk)
