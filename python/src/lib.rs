@@ -142,10 +142,10 @@ mod stages {
         Ok(Settings::for_threshold(checked_threshold(threshold)?).to_json())
     }
 
-    /// Fewest different articles a boilerplate line appears in.
+    /// Fewest documents holding a boilerplate line.
     #[pyfunction]
-    pub fn min_articles(documents: u64, settings_json: &str) -> PyResult<usize> {
-        Ok(stage::min_articles(documents, &settings(settings_json)?))
+    pub fn min_documents(documents: u64, settings_json: &str) -> PyResult<usize> {
+        Ok(stage::min_documents(documents, &settings(settings_json)?))
     }
 
     /// Fewest different heads before a title tail that is a site's name.
@@ -272,7 +272,7 @@ fn _story_cluster(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let stages_module = PyModule::new(m.py(), "stages")?;
     for function in [
         wrap_pyfunction!(stages::settings_json, &stages_module)?,
-        wrap_pyfunction!(stages::min_articles, &stages_module)?,
+        wrap_pyfunction!(stages::min_documents, &stages_module)?,
         wrap_pyfunction!(stages::site_tail_min_heads, &stages_module)?,
         wrap_pyfunction!(stages::records, &stages_module)?,
         wrap_pyfunction!(stages::lines, &stages_module)?,

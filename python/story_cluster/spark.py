@@ -113,7 +113,7 @@ def dedup(
     frequent = (
         occurrences.groupBy("line")
         .count()
-        .filter(F.col("count") >= stages.min_articles(documents, settings))
+        .filter(F.col("count") >= stages.min_documents(documents, settings))
         .select("line")
     )
     holders = (

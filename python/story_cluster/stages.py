@@ -10,7 +10,7 @@ job that does it):
 1. ``records``: input rows (corpus columns, or JSON lines in ``value``) as
    checked documents, with a ``problem`` for rows that are none;
 2. ``lines``: per document, line hashes, title tails and body signature;
-3. over the whole corpus: lines held by at least ``min_articles`` documents
+3. over the whole corpus: lines held by at least ``min_documents`` documents
    go to ``boilerplate_lines`` (grouped by line), title tails with at least
    ``SITE_TAIL_MIN_HEADS`` different heads are site names: together, the
    boilerplate table (``table``);
@@ -40,7 +40,7 @@ __all__ = [
     "bucket_pairs",
     "group",
     "lines",
-    "min_articles",
+    "min_documents",
     "records",
     "report",
     "settings",
@@ -89,10 +89,10 @@ def settings(threshold: float = 0.8) -> str:
     return _native.settings_json(float(threshold))
 
 
-def min_articles(documents: int, settings: str) -> int:
+def min_documents(documents: int, settings: str) -> int:
     """Fewest documents a line must be in to be boilerplate, in a corpus of
     ``documents``."""
-    return _native.min_articles(int(documents), settings)
+    return _native.min_documents(int(documents), settings)
 
 
 def records(batch: Batch, origin: str = "input") -> pa.RecordBatch:

@@ -33,7 +33,7 @@ def by_stages(corpus: list[dict[str, str]], parts: int) -> list[dict[str, object
     frequent = [
         {"line": line, "holders": h}
         for line, h in holders.items()
-        if len(h) >= stages.min_articles(documents, settings)
+        if len(h) >= stages.min_documents(documents, settings)
     ]
     boilerplate = stages.boilerplate_lines(pa.RecordBatch.from_pylist(frequent), documents, settings)
     tails = [t for t, h in heads.items() if len(h) >= stages.SITE_TAIL_MIN_HEADS]

@@ -170,10 +170,15 @@ pub struct Boilerplate {
     pub site_tails: Vec<u64>,
 }
 
-/// Fewest different articles a boilerplate line appears in, in a corpus of
-/// `documents` (the cluster's count of lines stage rows).
-pub fn min_articles(documents: u64, settings: &Settings) -> usize {
-    boilerplate::min_articles(documents as usize, &settings.boilerplate())
+/// Fewest documents holding a boilerplate line, in a corpus of `documents`
+/// (the cluster's count of lines stage rows): lines held by fewer need no
+/// [`is_boilerplate_line`] test.
+pub fn min_documents(documents: u64, settings: &Settings) -> usize {
+    needed(documents, settings).documents
+}
+
+fn needed(documents: u64, settings: &Settings) -> boilerplate::Needed {
+    boilerplate::Needed::in_corpus(documents as usize, &settings.boilerplate())
 }
 
 /// Whether one line is boilerplate, given every document holding it as
@@ -184,14 +189,14 @@ pub fn is_boilerplate_line(
     documents: u64,
     settings: &Settings,
 ) -> bool {
-    let min = min_articles(documents, settings);
-    if holders.len() < min {
+    let needed = needed(documents, settings);
+    if holders.len() < needed.documents {
         return false;
     }
     holders.sort_unstable_by(|a, b| a.0.cmp(b.0));
     boilerplate::in_enough_articles(
         holders.iter().map(|&(_, signature)| signature),
-        min,
+        needed.articles,
         &settings.boilerplate(),
     )
 }
@@ -209,7 +214,7 @@ pub fn boilerplate(rows: &[LineRow], settings: &Settings) -> Boilerplate {
         .flat_map_iter(|(doc, row)| row.lines.iter().map(move |&h| (h, doc as u32)))
         .collect();
     occurrences.par_sort_unstable();
-    let min = min_articles(documents, settings);
+    let min = min_documents(documents, settings);
     let mut lines: Vec<u64> = occurrences
         .chunk_by(|a, b| a.0 == b.0)
         .filter(|run| run.len() >= min)

@@ -4,12 +4,13 @@
 //!
 //! Counting documents alone is not enough: three republished copies of one
 //! article share all their lines, and dropping those would erase the very
-//! copies we want to find. So a line is boilerplate when, among the
-//! documents holding it, at least `max(min_articles, min_share × documents)`
-//! are different articles: their bodies' MinHash estimates, pairwise, fall
-//! below `same_article`. Those are picked greedily in corpus order (a body
-//! unlike every one picked so far is a new article), which is deterministic
-//! and stops as soon as the count is reached.
+//! copies we want to find. So a line is boilerplate when at least
+//! `max(min_articles, min_share × documents)` documents hold it and as many
+//! of them, up to [`MAX_ARTICLES_NEEDED`], are different articles: their
+//! bodies' MinHash estimates, pairwise, fall below `same_article`. Those
+//! are picked greedily in corpus order (a body unlike every one picked so
+//! far is a new article), which is deterministic and stops as soon as the
+//! count is reached.
 //! A document made only of boilerplate keeps all its lines.
 
 use crate::sketch::MinHasher;
@@ -24,7 +25,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 pub struct Options {
     /// Fewest different articles a boilerplate line appears in.
     pub min_articles: usize,
-    /// Fewest articles as a share of all documents (for large inputs).
+    /// Fewest documents holding it as a share of all documents (for large
+    /// inputs); as many of them must be different articles, up to
+    /// [`MAX_ARTICLES_NEEDED`].
     pub min_share: f64,
     /// Estimated Jaccard similarity at which two bodies count as one article.
     pub same_article: f64,
@@ -129,13 +132,36 @@ fn lines(body: &str) -> impl Iterator<Item = &str> {
     body.split('\n').filter(|_| !body.is_empty())
 }
 
-/// Fewest different articles a line must appear in to be boilerplate, in
-/// a corpus of `documents`.
-pub fn min_articles(documents: usize, options: &Options) -> usize {
-    options
-        .min_articles
-        .max((options.min_share * documents as f64).ceil() as usize)
-        .max(2)
+/// Different articles that always suffice, once enough documents hold a
+/// line: the greedy test compares each new article with every one kept, so
+/// its cost grows with the square of the articles needed (at a million
+/// documents, 1,000 a line took a third of the time spent preparing). They
+/// stop growing with the corpus at 200,000 documents, so smaller corpora
+/// find the same lines as before the cap; generated corpora of 200,000 and
+/// a million documents found the same lines with it as without.
+pub const MAX_ARTICLES_NEEDED: usize = 200;
+
+/// What makes a line boilerplate in a corpus of a given size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Needed {
+    /// Fewest documents holding the line.
+    pub documents: usize,
+    /// Fewest different articles among them.
+    pub articles: usize,
+}
+
+impl Needed {
+    /// What makes a line boilerplate in a corpus of `documents`.
+    pub fn in_corpus(documents: usize, options: &Options) -> Needed {
+        let holders = options
+            .min_articles
+            .max((options.min_share * documents as f64).ceil() as usize)
+            .max(2);
+        Needed {
+            documents: holders,
+            articles: holders.min(MAX_ARTICLES_NEEDED.max(options.min_articles)),
+        }
+    }
 }
 
 /// The MinHash signature of a body that tells different articles apart
@@ -178,7 +204,7 @@ pub fn line_hashes(body: &str) -> Vec<u64> {
 /// string of lines separated by `\n`.
 pub fn find(bodies: &[&str], options: &Options) -> Kept {
     let n = bodies.len();
-    let min_articles = min_articles(n, options);
+    let needed = Needed::in_corpus(n, options);
     let line_hashes = hash_lines(bodies);
 
     // Lines in enough documents to be boilerplate candidates. Counting every
@@ -196,7 +222,7 @@ pub fn find(bodies: &[&str], options: &Options) -> Kept {
         counters[counter_of(h)].fetch_add(1, Ordering::Relaxed);
     });
     let frequent =
-        |h: u64| counters[counter_of(h)].load(Ordering::Relaxed) as usize >= min_articles;
+        |h: u64| counters[counter_of(h)].load(Ordering::Relaxed) as usize >= needed.documents;
     let mut occurrences: Vec<(u64, u32)> = (0..n)
         .into_par_iter()
         .map(|doc| (doc, line_hashes.of(doc)))
@@ -210,13 +236,13 @@ pub fn find(bodies: &[&str], options: &Options) -> Kept {
     occurrences.par_sort_unstable();
     let candidates: Vec<&[(u64, u32)]> = occurrences
         .chunk_by(|a, b| a.0 == b.0)
-        .filter(|run| run.len() >= min_articles)
+        .filter(|run| run.len() >= needed.documents)
         .collect();
     if candidates.is_empty() {
         return Kept::default();
     }
 
-    // A line is boilerplate once `min_articles` of its documents are
+    // A line is boilerplate once `needed.articles` of its documents are
     // pairwise different articles; bodies are signed when first compared.
     // Slots for the documents of candidate lines only (a slot for every
     // document cost 32 MB at a million).
@@ -238,7 +264,7 @@ pub fn find(bodies: &[&str], options: &Options) -> Kept {
         .filter(|run| {
             in_enough_articles(
                 run.iter().map(|&(_, doc)| signature(doc)),
-                min_articles,
+                needed.articles,
                 options,
             )
         })
@@ -335,6 +361,56 @@ mod tests {
         let docs: Vec<String> = (0..5).map(|_| lines(&body)).collect();
         let refs: Vec<&str> = docs.iter().map(String::as_str).collect();
         assert_eq!(find(&refs, &Options::default()).dropped, 0);
+    }
+
+    #[test]
+    fn articles_needed_stop_growing_but_documents_do_not() {
+        let options = Options::default();
+        // Reuters-21578's size: as many different articles as documents.
+        let small = Needed::in_corpus(19_043, &options);
+        assert_eq!((small.documents, small.articles), (20, 20));
+        let large = Needed::in_corpus(1_000_000, &options);
+        assert_eq!(
+            (large.documents, large.articles),
+            (1000, MAX_ARTICLES_NEEDED)
+        );
+        // The cap never lowers what the options ask for.
+        let strict = Options {
+            min_articles: 300,
+            ..options
+        };
+        let large = Needed::in_corpus(1_000_000, &strict);
+        assert_eq!((large.documents, large.articles), (1000, 300));
+    }
+
+    /// A line held by `copies` copies of one article and by `others`
+    /// different articles, among `filler` articles without it; whether
+    /// [`find`] drops it when half the documents must hold it.
+    fn dropped_at_half_share(copies: u64, others: u64, filler: u64) -> bool {
+        let line = "follow us for more";
+        let mut docs: Vec<String> = (0..copies)
+            .map(|_| format!("{}\n{line}", article(1)))
+            .collect();
+        docs.extend((2..2 + others).map(|seed| format!("{}\n{line}", article(seed))));
+        docs.extend((0..filler).map(|seed| article(10_000 + seed)));
+        let refs: Vec<&str> = docs.iter().map(String::as_str).collect();
+        let options = Options {
+            min_share: 0.5,
+            ..Options::default()
+        };
+        let needed = Needed::in_corpus(refs.len(), &options);
+        assert!(needed.documents > MAX_ARTICLES_NEEDED);
+        find(&refs, &options).dropped > 0
+    }
+
+    #[test]
+    fn enough_different_articles_among_enough_documents_make_boilerplate() {
+        // 560 documents: 280 must hold the line, 200 of them different
+        // articles (the copies of one article count once).
+        assert!(dropped_at_half_share(81, 199, 280));
+        assert!(!dropped_at_half_share(82, 198, 280));
+        // Different articles enough, documents too few.
+        assert!(!dropped_at_half_share(0, 279, 281));
     }
 
     #[test]
