@@ -85,35 +85,53 @@ const CLASS: [u8; 256] = {
     classes
 };
 
-/// The name tokens of one ASCII text, byte by byte: what [`names_into`]
-/// finds, without decoding characters or Unicode class lookups.
+/// The name tokens of one ASCII text: what [`names_into`] finds, without
+/// decoding characters or Unicode class lookups. Only capitals can start a
+/// name, and they are a few bytes in a hundred: they are found eight bytes
+/// at a time, and only around each is the text read byte by byte.
 fn ascii_names(text: &str, lower: &mut String, found: &mut impl FnMut(&str)) {
+    use super::normalize::at_least;
     let bytes = text.as_bytes();
-    // Whether the last byte that is not white space (a newline counts)
-    // may open a sentence; the text's start does.
-    let mut after_opening = true;
-    let mut at = 0;
-    while at < bytes.len() {
-        let first = CLASS[bytes[at] as usize];
-        if first & class::ALPHANUMERIC != 0 {
-            let start = at;
-            at += 1;
-            while at < bytes.len() && CLASS[bytes[at] as usize] & class::ALPHANUMERIC != 0 {
-                at += 1;
-            }
-            if first & class::UPPER != 0 && !after_opening {
-                lower.clear();
-                lower.push_str(&text[start..at]);
-                lower.make_ascii_lowercase();
-                found(lower);
-            }
-            after_opening = false;
-            continue;
+    let is = |at: usize, classes: u8| CLASS[bytes[at] as usize] & classes != 0;
+    let mut capital_at = |start: usize| {
+        // Inside a word (a capital after a letter or digit) or where a
+        // sentence may start (after its opening character and any white
+        // space, or at the text's start): no name.
+        if start > 0 && is(start - 1, class::ALPHANUMERIC) {
+            return;
         }
-        if first & class::BLANK == 0 {
-            after_opening = first & class::OPENS != 0;
+        let mut before = start;
+        while before > 0 && is(before - 1, class::BLANK) {
+            before -= 1;
         }
-        at += 1;
+        if before == 0 || is(before - 1, class::OPENS) {
+            return;
+        }
+        let mut end = start + 1;
+        while end < bytes.len() && is(end, class::ALPHANUMERIC) {
+            end += 1;
+        }
+        lower.clear();
+        lower.push_str(&text[start..end]);
+        lower.make_ascii_lowercase();
+        found(lower);
+    };
+    let mut chunks = bytes.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let eight = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        // The high bit of each byte from A to Z (ASCII bytes never borrow).
+        let mut capitals = at_least(eight, b'A') & !at_least(eight, b'Z' + 1);
+        while capitals != 0 {
+            capital_at(base + capitals.trailing_zeros() as usize / 8);
+            capitals &= capitals - 1;
+        }
+        base += 8;
+    }
+    for at in base..bytes.len() {
+        if is(at, class::UPPER) {
+            capital_at(at);
+        }
     }
 }
 

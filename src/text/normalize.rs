@@ -228,9 +228,9 @@ fn ascii_lines_into(text: &str, out: &mut String) {
 }
 
 /// A one in every byte of a word.
-const ONES: u64 = 0x0101_0101_0101_0101;
+pub(super) const ONES: u64 = 0x0101_0101_0101_0101;
 /// The high bit of every byte of a word.
-const HIGH: u64 = 0x8080_8080_8080_8080;
+pub(super) const HIGH: u64 = 0x8080_8080_8080_8080;
 /// The bit that makes an ASCII letter lower case, in every byte of a word
 /// (set in digits and the space already).
 const CASE_BITS: u64 = 0x2020_2020_2020_2020;
@@ -238,7 +238,7 @@ const CASE_BITS: u64 = 0x2020_2020_2020_2020;
 /// The high bit of each byte of `x` (ASCII bytes) that is at least `c`
 /// (at most 0x80): no byte borrows from the next.
 #[inline]
-fn at_least(x: u64, c: u8) -> u64 {
+pub(super) fn at_least(x: u64, c: u8) -> u64 {
     ((x | HIGH) - ONES * c as u64) & HIGH
 }
 
