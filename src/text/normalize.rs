@@ -228,9 +228,9 @@ fn ascii_lines_into(text: &str, out: &mut String) {
 }
 
 /// A one in every byte of a word.
-pub(super) const ONES: u64 = 0x0101_0101_0101_0101;
+const ONES: u64 = 0x0101_0101_0101_0101;
 /// The high bit of every byte of a word.
-pub(super) const HIGH: u64 = 0x8080_8080_8080_8080;
+const HIGH: u64 = 0x8080_8080_8080_8080;
 /// The bit that makes an ASCII letter lower case, in every byte of a word
 /// (set in digits and the space already).
 const CASE_BITS: u64 = 0x2020_2020_2020_2020;
