@@ -68,28 +68,23 @@ pub fn dated_edges(
 /// reaches the threshold, at a unit anywhere in a [`TILE`], so their size
 /// is what misses the cache. Seconds after the corpus's earliest time,
 /// four bytes a unit, where its times span under 136 years (any corpus of
-/// news); else the times themselves, eight bytes a unit. (1M generated
-/// documents: the stage 15.1-15.4 s with eight bytes against 17.8-18.8 s
-/// with an `Option<i64>`'s sixteen, and 12.0 / 13.4 s with four against
-/// 13.6 / 14.0 s with eight; no difference measured at 100k or 400k.)
-enum PackedTimes {
+/// news); else the times as given. (1M generated documents: the stage
+/// 15.1-15.4 s with eight bytes a unit against 17.8-18.8 s with an
+/// `Option<i64>`'s sixteen, and 12.0 / 13.4 s with four against 13.6 /
+/// 14.0 s with eight; no difference measured at 100k or 400k.)
+enum PackedTimes<'t> {
     /// Seconds after the earliest time; [`Self::UNDATED_OFFSET`] for an
     /// undated unit.
     Offsets(Vec<u32>),
-    /// Times; [`Self::UNDATED`] for an undated unit.
-    Times(Vec<i64>),
+    /// The times as given, for a span offsets cannot hold.
+    Times(&'t [Option<i64>]),
 }
 
-impl PackedTimes {
+impl<'t> PackedTimes<'t> {
     /// Stands for "undated" among offsets, above any offset kept.
     const UNDATED_OFFSET: u32 = u32::MAX;
 
-    /// Stands for "undated" among times. No parsed date comes near it
-    /// (chrono's range is a quarter of a million years); a time of exactly
-    /// `i64::MIN` is taken one second later.
-    const UNDATED: i64 = i64::MIN;
-
-    fn new(times: &[Option<i64>]) -> Self {
+    fn new(times: &'t [Option<i64>]) -> Self {
         let earliest = times.iter().flatten().min().copied().unwrap_or(0);
         let latest = times.iter().flatten().max().copied().unwrap_or(0);
         if latest.abs_diff(earliest) < Self::UNDATED_OFFSET as u64 {
@@ -100,12 +95,7 @@ impl PackedTimes {
                     .collect(),
             )
         } else {
-            PackedTimes::Times(
-                times
-                    .iter()
-                    .map(|t| t.map_or(Self::UNDATED, |t| t.max(Self::UNDATED + 1)))
-                    .collect(),
-            )
+            PackedTimes::Times(times)
         }
     }
 
@@ -118,10 +108,7 @@ impl PackedTimes {
                 let offset = offsets[unit as usize];
                 (offset != Self::UNDATED_OFFSET).then_some(offset as i64)
             }
-            PackedTimes::Times(times) => {
-                let time = times[unit as usize];
-                (time != Self::UNDATED).then_some(time)
-            }
+            PackedTimes::Times(times) => times[unit as usize],
         }
     }
 
@@ -265,7 +252,8 @@ mod tests {
             floor in 0.0f32..1.0,
         ) {
             let decay = TimeDecay { scale_days, floor };
-            let packed = PackedTimes::new(&[a, b]);
+            let times = [a, b];
+            let packed = PackedTimes::new(&times);
             proptest::prop_assert_eq!(packed.factor(&decay, 0, 1), decay.factor(a, b));
             proptest::prop_assert_eq!(packed.factor(&decay, 1, 0), decay.factor(b, a));
         }

@@ -111,8 +111,11 @@ fn token_counts<'a>(
     // Names looked up among this document's own tokens (a small table, in
     // cache), not in the corpus's spellings.
     for_each_name([document.title.as_str(), document.body.as_str()], |name| {
-        if let Some((_, is_name)) = counts.get_mut(name) {
-            *is_name |= term(name) == name;
+        // Settled at its first occurrence: a name recurs.
+        if let Some((_, is_name)) = counts.get_mut(name)
+            && !*is_name
+        {
+            *is_name = term(name) == name;
         }
     });
     let mut counts: Vec<TokenCount> = counts
