@@ -247,10 +247,11 @@ fn prepare_with(
             }
             bytes.truncate(write);
         }
+        // Every byte stored, changed or not, so that the loop runs on
+        // vectors (a store only where a newline stands kept it a byte at a
+        // time: 3 % of Reuters' `dedup`).
         for b in &mut bytes {
-            if *b == b'\n' {
-                *b = b' ';
-            }
+            *b = if *b == b'\n' { b' ' } else { *b };
         }
         if prepared.title_len == 0 && bytes.first() == Some(&b' ') {
             bytes.remove(0);
