@@ -70,59 +70,88 @@ impl Kept {
     }
 }
 
-/// A list of items per document, all in one vector: document `d`'s are
-/// `items[starts[d]..starts[d + 1]]`: a vector per document would add a
-/// 24-byte header each, most of them for an empty list.
+/// A list of items per document, kept as made: in chunks of
+/// [`PerDocument::CHUNK`] documents, each chunk's items in one vector and
+/// document `d`'s items ending at `ends[d % CHUNK]` of its chunk. A vector
+/// per document would add a 24-byte header each, most of them for an empty
+/// list; one vector for all would be a copy of the chunks, held beside
+/// them while it is made (a million generated documents: 80 MB of line
+/// hashes twice at the peak of `dedup`).
 #[derive(Clone, Debug)]
 struct PerDocument<T> {
-    starts: Vec<usize>,
+    chunks: Vec<ItemChunk<T>>,
+    /// Items in all chunks.
+    len: usize,
+}
+
+/// The items of [`PerDocument::CHUNK`] consecutive documents.
+#[derive(Clone, Debug)]
+struct ItemChunk<T> {
+    /// Where each document's items end in `items`.
+    ends: Vec<usize>,
     items: Vec<T>,
 }
 
 impl<T> Default for PerDocument<T> {
     fn default() -> Self {
         PerDocument {
-            starts: Vec::new(),
-            items: Vec::new(),
+            chunks: Vec::new(),
+            len: 0,
         }
     }
 }
 
-impl<T: Send> PerDocument<T> {
+impl<T: Send + Sync> PerDocument<T> {
+    /// Documents whose items are made together, on one thread.
+    const CHUNK: usize = 4096;
+
     /// The lists of `documents` documents, `fill(doc, out)` appending
     /// document `doc`'s to `out`; made in parallel, a chunk of documents
     /// at a time.
     fn build(documents: usize, fill: impl Fn(usize, &mut Vec<T>) + Sync) -> Self {
-        const CHUNK: usize = 4096;
-        let chunks: Vec<(Vec<usize>, Vec<T>)> = (0..documents.div_ceil(CHUNK))
+        let chunks: Vec<ItemChunk<T>> = (0..documents.div_ceil(Self::CHUNK))
             .into_par_iter()
             .map(|chunk| {
-                let (mut lengths, mut items) = (Vec::new(), Vec::new());
-                for doc in chunk * CHUNK..documents.min((chunk + 1) * CHUNK) {
-                    let before = items.len();
+                let docs = chunk * Self::CHUNK..documents.min((chunk + 1) * Self::CHUNK);
+                let mut ends = Vec::with_capacity(docs.len());
+                let mut items = Vec::new();
+                for doc in docs {
                     fill(doc, &mut items);
-                    lengths.push(items.len() - before);
+                    ends.push(items.len());
                 }
-                (lengths, items)
+                // The slack of the vector's doubling, given back in place.
+                items.shrink_to_fit();
+                ItemChunk { ends, items }
             })
             .collect();
-        let mut starts = Vec::with_capacity(documents + 1);
-        starts.push(0);
-        let mut items = Vec::with_capacity(chunks.iter().map(|chunk| chunk.1.len()).sum());
-        for (lengths, chunk_items) in chunks {
-            for length in lengths {
-                starts.push(starts[starts.len() - 1] + length);
-            }
-            items.extend(chunk_items);
-        }
-        PerDocument { starts, items }
+        let len = chunks.iter().map(|chunk| chunk.items.len()).sum();
+        PerDocument { chunks, len }
+    }
+
+    /// How many documents have lists (all the documents it was built for).
+    fn documents(&self) -> usize {
+        self.chunks.iter().map(|chunk| chunk.ends.len()).sum()
+    }
+
+    /// Every item of every document, in parallel.
+    fn par_items(&self) -> impl ParallelIterator<Item = &T> {
+        self.chunks
+            .par_iter()
+            .flat_map_iter(|chunk| chunk.items.iter())
     }
 
     /// Document `doc`'s items (none for a document not listed).
     fn of(&self, doc: usize) -> &[T] {
-        match self.starts.get(doc..doc + 2) {
-            Some(&[start, end]) => &self.items[start..end],
-            _ => &[],
+        let Some(chunk) = self.chunks.get(doc / Self::CHUNK) else {
+            return &[];
+        };
+        let at = doc % Self::CHUNK;
+        match chunk.ends.get(at) {
+            Some(&end) => {
+                let start = if at == 0 { 0 } else { chunk.ends[at - 1] };
+                &chunk.items[start..end]
+            }
+            None => &[],
         }
     }
 }
@@ -225,7 +254,7 @@ pub fn find(bodies: &[&str], options: &Options) -> Kept {
     // Lines in enough documents to be boilerplate candidates. Counting every
     // line into a table of counters first (a counter may hold several lines,
     // so it never undercounts) leaves out most lines before any sorting.
-    let total_lines = line_hashes.items.len();
+    let total_lines = line_hashes.len;
     let bits = total_lines
         .max(1)
         .next_power_of_two()
@@ -233,7 +262,7 @@ pub fn find(bodies: &[&str], options: &Options) -> Kept {
         .clamp(10, 22);
     let counter_of = |h: u64| (h >> (64 - bits)) as usize;
     let counters: Vec<AtomicU32> = (0..1usize << bits).map(|_| AtomicU32::new(0)).collect();
-    line_hashes.items.par_iter().for_each(|&h| {
+    line_hashes.par_items().for_each(|&h| {
         counters[counter_of(h)].fetch_add(1, Ordering::Relaxed);
     });
     let frequent =
@@ -311,7 +340,7 @@ fn hash_lines(bodies: &[&str]) -> PerDocument<u64> {
 /// Drops the lines whose hashes are in `lines` (sorted), never every line
 /// of a document: all-boilerplate text is still its text.
 fn dropping(line_hashes: &PerDocument<u64>, lines: Vec<u64>) -> Kept {
-    let documents = line_hashes.starts.len().saturating_sub(1);
+    let documents = line_hashes.documents();
     let dropped_lines = PerDocument::build(documents, |doc, out| {
         let hashes = line_hashes.of(doc);
         let before = out.len();
@@ -323,7 +352,7 @@ fn dropping(line_hashes: &PerDocument<u64>, lines: Vec<u64>) -> Kept {
         }
     });
     Kept {
-        dropped: dropped_lines.items.len(),
+        dropped: dropped_lines.len,
         dropped_lines,
         lines,
     }
@@ -332,6 +361,21 @@ fn dropping(line_hashes: &PerDocument<u64>, lines: Vec<u64>) -> Kept {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn per_document_lists_cross_chunks() {
+        let documents = 2 * PerDocument::<u32>::CHUNK + 5;
+        let lists = PerDocument::build(documents, |doc, out| {
+            out.extend(std::iter::repeat_n(doc as u32, doc % 3));
+        });
+        for doc in 0..documents {
+            assert_eq!(lists.of(doc), vec![doc as u32; doc % 3].as_slice(), "{doc}");
+        }
+        assert!(lists.of(documents).is_empty());
+        assert_eq!(lists.documents(), documents);
+        assert_eq!(lists.len, (0..documents).map(|d| d % 3).sum::<usize>());
+        assert_eq!(lists.par_items().count(), lists.len);
+    }
 
     fn lines(text: &str) -> String {
         text.to_owned()
