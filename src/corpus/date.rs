@@ -58,7 +58,7 @@ pub fn parse_time(date: &str) -> Option<i64> {
         return naive_date(date, forms);
     }
     // A corpus writes its dates in one form: the form that read this
-    // thread's last date is tried first (Reuters' form is the thirteenth
+    // thread's last date is tried first (Reuters' form is the ninth
     // in order). No two forms read one string as different times (the
     // tests hold every form's examples to it), so the order changes no
     // result.
