@@ -66,50 +66,54 @@ pub fn parse_time(date: &str) -> Option<i64> {
         static LAST_FORM: Cell<usize> = const { Cell::new(0) };
     }
     let last = LAST_FORM.get();
-    if let Some(time) = time_form(date, last, forms) {
+    if let Some(time) = forms.time_forms.get(last).and_then(|form| form.read(date)) {
         return Some(time);
     }
-    for form in (0..time_forms(forms)).filter(|&form| form != last) {
-        if let Some(time) = time_form(date, form, forms) {
-            LAST_FORM.set(form);
+    for (at, form) in forms.time_forms.iter().enumerate() {
+        if at != last
+            && let Some(time) = form.read(date)
+        {
+            LAST_FORM.set(at);
             return Some(time);
         }
     }
     naive_date(date, forms)
 }
 
-/// How many forms with a time of day there are, in the order tried
-/// (see [`time_form`]).
-fn time_forms(forms: &Forms) -> usize {
-    2 + forms.zoned.len() + forms.naive_date_times.len()
+/// A form with a time of day.
+enum TimeForm {
+    Rfc3339,
+    Rfc2822,
+    /// A format with a zone.
+    Zoned(Vec<Item<'static>>),
+    /// A format without a zone (read as UTC).
+    Naive(Vec<Item<'static>>),
 }
 
-/// The time `date` reads as in one form with a time of day: RFC 3339,
-/// RFC 2822, then the zoned and the naive forms in their lists' order.
-fn time_form(date: &str, form: usize, forms: &Forms) -> Option<i64> {
-    let zoned = 2 + forms.zoned.len();
-    match form {
-        0 => DateTime::parse_from_rfc3339(date)
-            .ok()
-            .map(|t| t.timestamp()),
-        1 => DateTime::parse_from_rfc2822(date)
-            .ok()
-            .map(|t| t.timestamp()),
-        _ if form < zoned => {
-            let mut parsed = Parsed::new();
-            parse(&mut parsed, date, forms.zoned[form - 2].iter()).ok()?;
-            parsed.to_datetime().ok().map(|t| t.timestamp())
-        }
-        _ => {
-            let items = forms.naive_date_times.get(form - zoned)?;
-            let mut parsed = Parsed::new();
-            let rest = parse_and_remainder(&mut parsed, date, items.iter()).ok()?;
-            // A zone name or a wire service's code after the time
-            // (`15:01:01.79 EST`, Reuters' `…59.13RM`) is passed over; any
-            // other remainder means the form was not this one.
-            let time = parsed.to_naive_datetime_with_offset(0).ok()?;
-            (rest.len() <= 16 && rest.bytes().all(|b| b.is_ascii_alphabetic() || b == b' '))
-                .then(|| time.and_utc().timestamp())
+impl TimeForm {
+    /// The time `date` reads as in this form.
+    fn read(&self, date: &str) -> Option<i64> {
+        let mut parsed = Parsed::new();
+        match self {
+            TimeForm::Rfc3339 => DateTime::parse_from_rfc3339(date)
+                .ok()
+                .map(|t| t.timestamp()),
+            TimeForm::Rfc2822 => DateTime::parse_from_rfc2822(date)
+                .ok()
+                .map(|t| t.timestamp()),
+            TimeForm::Zoned(items) => {
+                parse(&mut parsed, date, items.iter()).ok()?;
+                parsed.to_datetime().ok().map(|t| t.timestamp())
+            }
+            TimeForm::Naive(items) => {
+                let rest = parse_and_remainder(&mut parsed, date, items.iter()).ok()?;
+                // A zone name or a wire service's code after the time
+                // (`15:01:01.79 EST`, Reuters' `…59.13RM`) is passed over;
+                // any other remainder means the form was not this one.
+                let time = parsed.to_naive_datetime_with_offset(0).ok()?;
+                (rest.len() <= 16 && rest.bytes().all(|b| b.is_ascii_alphabetic() || b == b' '))
+                    .then(|| time.and_utc().timestamp())
+            }
         }
     }
 }
@@ -130,8 +134,9 @@ fn naive_date(date: &str, forms: &Forms) -> Option<i64> {
 /// The format strings, parsed once (chrono's `parse_from_str` would parse
 /// each format string again for every date it tries it on).
 struct Forms {
-    zoned: Vec<Vec<Item<'static>>>,
-    naive_date_times: Vec<Vec<Item<'static>>>,
+    /// Forms with a time of day, in the order tried: RFC 3339, RFC 2822,
+    /// [`ZONED`], [`NAIVE_DATE_TIMES`].
+    time_forms: Vec<TimeForm>,
     naive_dates: Vec<Vec<Item<'static>>>,
 }
 
@@ -144,9 +149,13 @@ fn forms() -> &'static Forms {
                 .map(|form| StrftimeItems::new(form).collect())
                 .collect()
         };
+        let time_forms = [TimeForm::Rfc3339, TimeForm::Rfc2822]
+            .into_iter()
+            .chain(items(ZONED).into_iter().map(TimeForm::Zoned))
+            .chain(items(NAIVE_DATE_TIMES).into_iter().map(TimeForm::Naive))
+            .collect();
         Forms {
-            zoned: items(ZONED),
-            naive_date_times: items(NAIVE_DATE_TIMES),
+            time_forms,
             naive_dates: items(NAIVE_DATES),
         }
     })
@@ -232,8 +241,8 @@ mod tests {
         // reads, every other form either rejects or reads alike.
         let forms = forms();
         for &(input, expected) in EVERY_COMMON_FORM {
-            for form in 0..time_forms(forms) {
-                let read = time_form(input.trim(), form, forms);
+            for (form, time_form) in forms.time_forms.iter().enumerate() {
+                let read = time_form.read(input.trim());
                 assert!(
                     read.is_none() || read == Some(expected),
                     "{input} in form {form}"
@@ -267,10 +276,11 @@ mod tests {
         let reads = |items: &Vec<Item<'static>>| {
             parse_and_remainder(&mut Parsed::new(), date, items.iter()).is_ok()
         };
-        DateTime::parse_from_rfc3339(date).is_ok()
-            || DateTime::parse_from_rfc2822(date).is_ok()
-            || forms.zoned.iter().any(reads)
-            || forms.naive_date_times.iter().any(reads)
+        forms.time_forms.iter().any(|form| match form {
+            TimeForm::Rfc3339 => DateTime::parse_from_rfc3339(date).is_ok(),
+            TimeForm::Rfc2822 => DateTime::parse_from_rfc2822(date).is_ok(),
+            TimeForm::Zoned(items) | TimeForm::Naive(items) => reads(items),
+        })
     }
 
     #[test]

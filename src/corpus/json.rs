@@ -79,18 +79,11 @@ fn read_records(
     let mut problems = Vec::new();
     let mut parsing = Batch::default();
     let mut reading = true;
-    // The first batch is read alone, with nothing to parse beside it: a
-    // small one gets the parsing going sooner.
-    let mut batch_bytes = FIRST_BATCH_BYTES;
     while reading || !parsing.is_empty() {
         let (parsed, next) = rayon::join(
             || parsing.parse(origin),
-            || {
-                reading
-                    .then(|| read_batch(&mut reader, &mut splitter, options, origin, batch_bytes))
-            },
+            || reading.then(|| read_batch(&mut reader, &mut splitter, options, origin)),
         );
-        batch_bytes = BATCH_BYTES;
         for result in parsed {
             match result {
                 Ok(doc) => docs.push(doc),
@@ -109,9 +102,6 @@ fn read_records(
 
 /// Bytes of records parsed together in parallel.
 const BATCH_BYTES: usize = 4 << 20;
-
-/// Bytes of the first batch.
-const FIRST_BATCH_BYTES: usize = 512 << 10;
 
 /// How a JSON input starts, after leading whitespace.
 enum Start {
@@ -223,17 +213,16 @@ impl Batch {
     }
 }
 
-/// Reads records until a batch holds `batch_bytes`; returns it and whether the input
+/// Reads records until a batch is full; returns it and whether the input
 /// ended.
 fn read_batch(
     reader: &mut impl BufRead,
     splitter: &mut impl Splitter,
     options: &ReadOptions,
     origin: &str,
-    batch_bytes: usize,
 ) -> (Batch, bool) {
     let mut batch = Batch {
-        bytes: Vec::with_capacity(batch_bytes + batch_bytes / 4),
+        bytes: Vec::with_capacity(BATCH_BYTES + BATCH_BYTES / 4),
         ..Batch::default()
     };
     let limit = options.max_document_bytes;
@@ -257,7 +246,7 @@ fn read_batch(
             }
             Ok(Next::Record(place)) => batch.records.push((place, start..batch.bytes.len())),
         }
-        if batch.bytes.len() >= batch_bytes {
+        if batch.bytes.len() >= BATCH_BYTES {
             return (batch, false);
         }
     }

@@ -402,7 +402,7 @@ fn sort_by_id(mut docs: Vec<Document>, problems: &mut Vec<InputProblem>) -> Vec<
         same
     });
     duplicates.sort_unstable();
-    for (later, first) in duplicates {
+    for &(later, first) in &duplicates {
         let (doc, first) = (&docs[later as usize], &docs[first as usize]);
         let (path, line) = split_origin(&doc.origin);
         let message = format!(
@@ -414,16 +414,12 @@ fn sort_by_id(mut docs: Vec<Document>, problems: &mut Vec<InputProblem>) -> Vec<
             None => InputProblem::file(path, message),
         });
     }
-    // The documents kept, in order, then those skipped: each document is
-    // moved in place along its cycle of the permutation, once (no second
-    // corpus-sized vector to allocate and fault in).
+    // The documents kept, in order, then the repeats skipped: each document
+    // is moved in place along its cycle of the permutation, once (no
+    // second corpus-sized vector to allocate and fault in).
     let kept = order.len();
-    let mut skipped = vec![true; docs.len()];
-    for &i in &order {
-        skipped[i as usize] = false;
-    }
     let mut source = order;
-    source.extend((0..docs.len() as u32).filter(|&i| skipped[i as usize]));
+    source.extend(duplicates.iter().map(|&(later, _)| later));
     permute_in_place(&mut docs, &mut source);
     docs.truncate(kept);
     docs
