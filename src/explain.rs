@@ -239,7 +239,7 @@ pub fn explain(
     let side = |d: usize| Side {
         id: docs[d].id.clone(),
         title: docs[d].title.clone(),
-        origin: docs[d].origin.clone(),
+        origin: docs[d].origin.to_string(),
         story: story_id(placed[d].0),
         substory: placed[d].1.map(|i| substory_id(&story_id(placed[d].0), i)),
         duplicate_group: group_of[d].map(group_id),
@@ -377,12 +377,12 @@ pub fn explain(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::corpus::Document;
+    use crate::corpus::{Document, Origin};
     use crate::{Config, pipeline::analyse_keeping_texts};
 
     fn doc(id: &str, title: &str, body: &str) -> Document {
         Document {
-            origin: format!("{id}.txt"),
+            origin: Origin::whole(format!("{id}.txt")),
             ..Document::new(id, title, body)
         }
     }

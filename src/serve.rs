@@ -27,7 +27,7 @@
 //! service stops taking connections, lets requests in flight finish for a
 //! grace period, and exits.
 
-use crate::corpus::{Document, document_from_value};
+use crate::corpus::{Document, Origin, document_from_value};
 use crate::error::Error;
 use crate::index::{Index, IndexOptions, Opener};
 use axum::Router;
@@ -173,7 +173,7 @@ fn parse_items(body: &[u8], max_items: usize) -> Result<(Vec<Document>, bool), A
         } else {
             "item".to_owned()
         };
-        let doc = document_from_value(value, at.clone()).map_err(|message| {
+        let doc = document_from_value(value, Origin::whole(at.as_str())).map_err(|message| {
             let message = message.trim_end_matches("; skipped");
             error(StatusCode::BAD_REQUEST, format!("{at}: {message}"))
         })?;

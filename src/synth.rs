@@ -8,7 +8,7 @@
 //! edits republishers make: a site header or footer line, a few words
 //! replaced, punctuation changed, occasionally a line dropped.
 
-use crate::corpus::Document;
+use crate::corpus::{Document, Origin};
 
 /// What to generate.
 #[derive(Clone, Debug)]
@@ -90,7 +90,7 @@ pub fn generate(base: &[Document], options: &SynthOptions) -> Vec<SynthDocument>
             let copy_of = Some(original.id.clone());
             let document = Document {
                 source: Some(format!("site{}", rng.below(50))),
-                origin: "generated".into(),
+                origin: Origin::whole("generated"),
                 position: i,
                 ..Document::new(&id, &original.title, &body)
             }
@@ -106,7 +106,7 @@ pub fn generate(base: &[Document], options: &SynthOptions) -> Vec<SynthDocument>
                 .join(" ");
             let document = Document {
                 source: Some(format!("site{}", rng.below(50))),
-                origin: "generated".into(),
+                origin: Origin::whole("generated"),
                 position: i,
                 ..Document::new(&id, &title, &picked[1..].join("\n"))
             }
@@ -167,7 +167,7 @@ mod tests {
                 time: None,
                 source: None,
                 url: None,
-                origin: "test".into(),
+                origin: Origin::whole("test"),
                 position: i,
             })
             .collect()

@@ -4,9 +4,10 @@
 //! plain text; the date is the published (else updated) time, the url the
 //! first link, the source the feed's title.
 
-use super::{Document, ReadOptions, decode, html};
+use super::{Document, Origin, ReadOptions, decode, html};
 use crate::error::InputProblem;
 use std::io::Read;
+use std::sync::Arc;
 
 /// Reads the entries of one feed.
 pub fn read(
@@ -31,8 +32,9 @@ pub fn read(
         .filter(|t| !t.is_empty());
     let mut docs = Vec::new();
     let mut problems = Vec::new();
+    let file: Arc<str> = origin.into();
     for (index, entry) in feed.entries.into_iter().enumerate() {
-        let at = format!("{origin}[{index}]");
+        let at = Origin::item(&file, index);
         let id = entry.id.trim().to_owned();
         let body = entry
             .content
@@ -41,12 +43,15 @@ pub fn read(
             .map(|text| html::to_text(&text))
             .unwrap_or_default();
         if id.is_empty() {
-            problems.push(InputProblem::file(at, "entry without an id; skipped"));
+            problems.push(InputProblem::file(
+                at.to_string(),
+                "entry without an id; skipped",
+            ));
             continue;
         }
         if body.is_empty() {
             let message = format!("entry '{id}' has no text; skipped");
-            problems.push(InputProblem::file(at, message));
+            problems.push(InputProblem::file(at.to_string(), message));
             continue;
         }
         let title = entry

@@ -2,11 +2,12 @@
 //! objects. Each object has `id` and `text`, and may have `title`, `date`,
 //! `url` and `source`; other fields are ignored.
 
-use super::{Document, ReadOptions, decode};
+use super::{Document, Origin, ReadOptions, decode};
 use crate::error::InputProblem;
 use rayon::prelude::*;
 use serde::Deserialize;
 use std::io::{BufRead, BufReader, Read};
+use std::sync::Arc;
 
 #[derive(Deserialize)]
 #[serde(untagged)]
@@ -79,9 +80,11 @@ fn read_records(
     let mut problems = Vec::new();
     let mut parsing = Batch::default();
     let mut reading = true;
+    // One path for every document of the file.
+    let file: Arc<str> = origin.into();
     while reading || !parsing.is_empty() {
         let (parsed, next) = rayon::join(
-            || parsing.parse(origin),
+            || parsing.parse(&file),
             || reading.then(|| read_batch(&mut reader, &mut splitter, options, origin)),
         );
         for result in parsed {
@@ -146,10 +149,10 @@ struct Place {
 
 impl Place {
     /// The document's origin, for reports.
-    fn origin(self, origin: &str) -> String {
+    fn origin(self, file: &Arc<str>) -> Origin {
         match self.index {
-            Some(index) => format!("{origin}[{index}]"),
-            None => format!("{origin}:{}", self.line),
+            Some(index) => Origin::item(file, index),
+            None => Origin::line(file, self.line),
         }
     }
 
@@ -202,11 +205,11 @@ impl Batch {
         self.records.is_empty() && self.problems.is_empty()
     }
 
-    fn parse(&mut self, origin: &str) -> Vec<Result<Document, InputProblem>> {
+    fn parse(&mut self, file: &Arc<str>) -> Vec<Result<Document, InputProblem>> {
         let mut parsed: Vec<Result<Document, InputProblem>> = self
             .records
             .par_iter()
-            .map(|(place, range)| parse_record(origin, *place, &self.bytes[range.clone()]))
+            .map(|(place, range)| parse_record(file, *place, &self.bytes[range.clone()]))
             .collect();
         parsed.extend(self.problems.drain(..).map(Err));
         parsed
@@ -524,7 +527,8 @@ impl Splitter for Elements {
     }
 }
 
-fn parse_record(origin: &str, place: Place, bytes: &[u8]) -> Result<Document, InputProblem> {
+fn parse_record(file: &Arc<str>, place: Place, bytes: &[u8]) -> Result<Document, InputProblem> {
+    let origin = &**file;
     let text = decode::to_text(bytes, origin, Some(place.line)).map_err(|problem| {
         // The line of a bad byte inside the record, with the item's index.
         let line = problem.line.unwrap_or(place.line);
@@ -532,17 +536,17 @@ fn parse_record(origin: &str, place: Place, bytes: &[u8]) -> Result<Document, In
     })?;
     let record: Record = serde_json::from_str(text)
         .map_err(|err| place.problem(origin, format!("malformed JSON: {err}; skipped")))?;
-    into_document(record, place.origin(origin)).map_err(|message| place.problem(origin, message))
+    into_document(record, place.origin(file)).map_err(|message| place.problem(origin, message))
 }
 
 /// One document from a parsed JSON object; `at` says where it came from.
-pub fn document_from_value(value: serde_json::Value, at: String) -> Result<Document, String> {
+pub fn document_from_value(value: serde_json::Value, at: Origin) -> Result<Document, String> {
     let record = serde_json::from_value::<Record>(value)
         .map_err(|err| format!("malformed item: {err}; skipped"))?;
     into_document(record, at)
 }
 
-fn into_document(record: Record, at: String) -> Result<Document, String> {
+fn into_document(record: Record, at: Origin) -> Result<Document, String> {
     let id = record.id.map(|id| match id {
         Id::Text(id) => id,
         Id::Number(n) => n.to_string(),
@@ -583,7 +587,7 @@ mod tests {
         let ids: Vec<_> = docs.iter().map(|d| d.id.as_str()).collect();
         assert_eq!(ids, ["a", "7"]);
         assert_eq!(docs[0].date.as_deref(), Some("2016-07-14"));
-        assert_eq!(docs[1].origin, "in.jsonl:4");
+        assert_eq!(docs[1].origin.to_string(), "in.jsonl:4");
         let lines: Vec<_> = problems.iter().map(|p| p.line).collect();
         assert_eq!(lines, [Some(3), Some(5), Some(6)]);
         assert!(problems[0].message.starts_with("malformed JSON"));
@@ -603,7 +607,7 @@ mod tests {
     fn reads_an_array() {
         let (docs, problems) = read_str("[\n {\"id\":\"a\",\"text\":\"x\"},\n {\"id\":\"b\"}\n]\n");
         assert_eq!(docs.len(), 1);
-        assert_eq!(docs[0].origin, "in.jsonl[0]");
+        assert_eq!(docs[0].origin.to_string(), "in.jsonl[0]");
         assert_eq!(problems[0].path, "in.jsonl");
         assert_eq!(problems[0].line, Some(3));
         assert!(
@@ -625,7 +629,7 @@ mod tests {
         let ids: Vec<_> = docs.iter().map(|d| d.id.as_str()).collect();
         assert_eq!(ids, ["a", "b", "c"]);
         assert_eq!(docs[0].body, "brackets ] } , and \" quotes");
-        assert_eq!(docs[2].origin, "in.jsonl[4]");
+        assert_eq!(docs[2].origin.to_string(), "in.jsonl[4]");
         let said: Vec<_> = problems.iter().map(|p| (p.line, &p.message[..9])).collect();
         assert_eq!(said, [(Some(2), "item [2]:"), (Some(2), "item [3]:")]);
     }

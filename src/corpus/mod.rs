@@ -13,6 +13,7 @@ mod feed;
 #[cfg(feature = "feeds")]
 mod html;
 mod json;
+mod origin;
 #[cfg(feature = "parquet")]
 pub mod parquet;
 mod sources;
@@ -20,6 +21,7 @@ mod text_file;
 
 pub use date::{DAY_SECONDS, format_day, parse_time};
 pub use json::document_from_value;
+pub use origin::Origin;
 pub use sources::{Source, SourceKind, is_parquet};
 
 use crate::error::InputProblem;
@@ -51,8 +53,8 @@ pub struct Document {
     /// Where it was published.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// The file it was read from, and its line for JSON lines.
-    pub origin: String,
+    /// The file it was read from, and its place in it.
+    pub origin: Origin,
     /// Place in the input order (paths in the order given, folders in name
     /// order, lines in file order), for `--keep first`.
     #[serde(skip)]
@@ -71,7 +73,7 @@ impl Document {
             time: None,
             source: None,
             url: None,
-            origin: String::new(),
+            origin: Origin::default(),
             position: 0,
         }
     }
@@ -121,7 +123,7 @@ pub(crate) struct Fields {
 impl Fields {
     /// The document, or why the record is skipped; `at` says where it came
     /// from.
-    pub(crate) fn into_document(self, at: String) -> Result<Document, String> {
+    pub(crate) fn into_document(self, at: Origin) -> Result<Document, String> {
         let id = match self.id {
             Some(id) if !id.trim().is_empty() => id.trim().to_owned(),
             Some(_) => return Err("empty `id`; skipped".into()),
@@ -404,12 +406,12 @@ fn sort_by_id(mut docs: Vec<Document>, problems: &mut Vec<InputProblem>) -> Vec<
     duplicates.sort_unstable();
     for &(later, first) in &duplicates {
         let (doc, first) = (&docs[later as usize], &docs[first as usize]);
-        let (path, line) = split_origin(&doc.origin);
         let message = format!(
             "duplicate id '{}' (first seen at {}); skipped",
             doc.id, first.origin
         );
-        problems.push(match line {
+        let path = doc.origin.file();
+        problems.push(match doc.origin.line_number() {
             Some(line) => InputProblem::line(path, line, message),
             None => InputProblem::file(path, message),
         });
@@ -439,16 +441,6 @@ fn permute_in_place<T>(items: &mut [T], source: &mut [u32]) {
             k = next;
         }
         source[k] = k as u32;
-    }
-}
-
-/// Splits `path:line` as made by the JSON reader.
-fn split_origin(origin: &str) -> (&str, Option<usize>) {
-    match origin.rsplit_once(':') {
-        Some((path, line)) if !line.is_empty() && line.bytes().all(|b| b.is_ascii_digit()) => {
-            (path, line.parse().ok())
-        }
-        _ => (origin, None),
     }
 }
 

@@ -7,7 +7,7 @@
 //! Rows are read a batch at a time, each row's text held to the document
 //! size limit. A problem names the row (counted from 1) in the line's place.
 
-use super::{Document, Fields, ReadOptions};
+use super::{Document, Fields, Origin, ReadOptions};
 use crate::error::InputProblem;
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, RecordBatch};
@@ -100,9 +100,11 @@ pub(crate) fn documents_of_batch(
     problems: &mut Vec<InputProblem>,
 ) -> Result<(), String> {
     let columns = Columns::of(batch)?;
+    // One path for every document of the batch.
+    let file: std::sync::Arc<str> = origin.into();
     for row in 0..batch.num_rows() {
         let number = first_row + row;
-        match columns.document(row, limit, origin, number) {
+        match columns.document(row, limit, &file, number) {
             Ok(doc) => docs.push(doc),
             Err(message) => problems.push(InputProblem::line(origin, number, message)),
         }
@@ -161,7 +163,7 @@ impl<'a> Columns<'a> {
         &self,
         row: usize,
         limit: u64,
-        origin: &str,
+        file: &std::sync::Arc<str>,
         number: usize,
     ) -> Result<Document, String> {
         // The text is measured before it is copied.
@@ -179,7 +181,7 @@ impl<'a> Columns<'a> {
             url: self.value(4, row),
             source: self.value(5, row),
         };
-        fields.into_document(format!("{origin}:{number}"))
+        fields.into_document(Origin::line(file, number))
     }
 }
 
@@ -307,7 +309,7 @@ mod tests {
             docs.iter().map(fields).collect::<Vec<_>>(),
             [fields(&a), fields(&b)]
         );
-        assert_eq!(docs[1].origin, "f.parquet:2");
+        assert_eq!(docs[1].origin.to_string(), "f.parquet:2");
     }
 
     #[test]

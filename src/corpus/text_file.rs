@@ -1,7 +1,7 @@
 //! A text or Markdown file as one document: the first non-empty line is the
 //! title, the rest the body, the file stem the id.
 
-use super::{Document, decode};
+use super::{Document, Origin, decode};
 use crate::error::InputProblem;
 
 /// Parses one text file's bytes.
@@ -18,7 +18,7 @@ pub fn parse(origin: &str, id: &str, bytes: &[u8]) -> Result<Document, InputProb
     // Markdown headings carry their level in front of the title.
     let title = title.trim_start_matches('#').trim();
     Ok(Document {
-        origin: origin.to_owned(),
+        origin: Origin::whole(origin),
         ..Document::new(id, title, body)
     })
 }

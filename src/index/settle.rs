@@ -23,7 +23,7 @@
 
 use super::storage::recount;
 use super::{Result, db_error};
-use crate::corpus::Document;
+use crate::corpus::{Document, Origin};
 use crate::pipeline::{Analysis, Config, analyse_keeping_texts};
 use crate::story::thread::thread_of_story;
 use ahash::{AHashMap, AHashSet};
@@ -113,7 +113,7 @@ impl Snapshot {
                 doc.url = r.get(5)?;
                 doc.source = r.get(6)?;
                 let seq: i64 = r.get(0)?;
-                doc.origin = format!("index item {seq}");
+                doc.origin = Origin::whole(format!("index item {seq}"));
                 let stored = StoredItem {
                     seq,
                     story: r.get(7)?,

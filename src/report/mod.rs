@@ -7,6 +7,7 @@ pub(crate) mod html;
 mod json;
 mod text;
 
+use crate::corpus::Origin;
 use crate::error::InputProblem;
 use crate::pipeline::Analysis;
 use crate::story::Story;
@@ -232,7 +233,7 @@ pub struct DocumentReport<'a> {
     /// Title.
     pub title: &'a str,
     /// Where it was read from (`path` or `path:line`).
-    pub origin: &'a str,
+    pub origin: &'a Origin,
     /// Date as given, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<&'a str>,
