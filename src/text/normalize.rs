@@ -169,10 +169,11 @@ pub fn normalize_lines_into(text: &str, out: &mut String) {
     }
 }
 
-/// [`normalize_lines_into`] for ASCII text: eight bytes at a time where
-/// they are words and single spaces inside a line (most of prose), which
-/// normalise to themselves in lower case; a byte at a time, without a
-/// branch on its class, elsewhere.
+/// [`normalize_lines_into`] for ASCII text: inside a line, the longest run
+/// of up to eight bytes that are words and single spaces (most of prose),
+/// which normalise to themselves in lower case, is copied at once; the byte
+/// after it (punctuation, a second space, a line's end) goes alone, without
+/// a branch on its class, and the next run starts right after it.
 fn ascii_lines_into(text: &str, out: &mut String) {
     debug_assert!(text.is_ascii());
     let mut bytes = std::mem::take(out).into_bytes();
@@ -190,38 +191,32 @@ fn ascii_lines_into(text: &str, out: &mut String) {
     let input = text.as_bytes();
     let mut at = 0;
     while at < input.len() {
-        let end = input.len().min(at + 8);
-        if line_started && end == at + 8 {
-            let chunk = u64::from_le_bytes(input[at..end].try_into().expect("eight bytes"));
-            // A space pending before a chunk that starts with one would
-            // make two: those go a byte at a time.
-            if let Some(spaces) = plain_words(chunk)
-                && !(pending_space && spaces & 0x80 != 0)
-            {
+        if line_started && at + 8 <= input.len() {
+            let chunk = u64::from_le_bytes(input[at..at + 8].try_into().expect("eight bytes"));
+            let (plain, spaces) = plain_prefix(chunk, pending_space);
+            if plain > 0 {
                 // The output never runs ahead of the input by more than
                 // the one separator, so nine bytes fit.
                 buf[written] = b' ';
                 written += pending_space as usize;
                 buf[written..written + 8].copy_from_slice(&(chunk | CASE_BITS).to_le_bytes());
                 // A space at the end waits for what follows it.
-                pending_space = spaces >> 63 != 0;
-                written += 8 - pending_space as usize;
-                at = end;
+                pending_space = (spaces >> (8 * plain - 1)) & 1 != 0;
+                written += plain - pending_space as usize;
+                at += plain;
                 continue;
             }
         }
-        for &b in &input[at..end] {
-            let lowered = ASCII_CLASS[b as usize];
-            let keep = lowered > NEWLINE;
-            let newline = lowered == NEWLINE;
-            buf[written] = if line_started { b' ' } else { b'\n' };
-            written += (keep && (pending_space || !line_started)) as usize;
-            buf[written] = lowered;
-            written += keep as usize;
-            pending_space = !keep && !newline;
-            line_started = (line_started || keep) && !newline;
-        }
-        at = end;
+        let lowered = ASCII_CLASS[input[at] as usize];
+        let keep = lowered > NEWLINE;
+        let newline = lowered == NEWLINE;
+        buf[written] = if line_started { b' ' } else { b'\n' };
+        written += (keep && (pending_space || !line_started)) as usize;
+        buf[written] = lowered;
+        written += keep as usize;
+        pending_space = !keep && !newline;
+        line_started = (line_started || keep) && !newline;
+        at += 1;
     }
     bytes.truncate(base + written);
     *out = String::from_utf8(bytes).expect("ASCII appended to UTF-8");
@@ -242,16 +237,21 @@ pub(super) fn at_least(x: u64, c: u8) -> u64 {
     ((x | HIGH) - ONES * c as u64) & HIGH
 }
 
-/// For eight ASCII bytes that are all letters, digits or spaces, no two
-/// spaces side by side, the high bit of each byte that is a space; `None`
-/// for any other bytes.
+/// For eight ASCII bytes, how many lead them that are letters, digits or
+/// spaces, no two spaces side by side and none first when a space is
+/// already `pending`: they normalise to themselves in lower case. Also the
+/// high bit of each byte that is a space.
 #[inline]
-fn plain_words(chunk: u64) -> Option<u64> {
+fn plain_prefix(chunk: u64, pending: bool) -> (usize, u64) {
     let folded = chunk | CASE_BITS;
     let letters = at_least(folded, b'a') & !at_least(folded, b'z' + 1);
     let digits = at_least(chunk, b'0') & !at_least(chunk, b'9' + 1);
     let spaces = at_least(chunk, b' ') & !at_least(chunk, b' ' + 1);
-    (letters | digits | spaces == HIGH && spaces & (spaces << 8) == 0).then_some(spaces)
+    let not_plain = !(letters | digits | spaces) & HIGH;
+    let second_space = spaces & (spaces << 8);
+    let space_after_pending = spaces & 0x80 & (pending as u64).wrapping_neg();
+    let stop = not_plain | second_space | space_after_pending;
+    (stop.trailing_zeros() as usize / 8, spaces)
 }
 
 /// Class of an ASCII byte in [`ASCII_CLASS`]: a line break.
