@@ -9,14 +9,14 @@ use std::fmt;
 use std::sync::Arc;
 
 /// A document's file and its place in it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Origin {
     file: Arc<str>,
     place: Place,
 }
 
 /// A document's place in its file.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 enum Place {
     /// The whole file (a text file), or no file at all (a label such as
     /// `generated`).
