@@ -410,10 +410,10 @@ fn sort_by_id(mut docs: Vec<Document>, problems: &mut Vec<InputProblem>) -> Vec<
             "duplicate id '{}' (first seen at {}); skipped",
             doc.id, first.origin
         );
-        let path = doc.origin.file();
+        // An array's item or a feed's entry is named by its whole origin.
         problems.push(match doc.origin.line_number() {
-            Some(line) => InputProblem::line(path, line, message),
-            None => InputProblem::file(path, message),
+            Some(line) => InputProblem::line(doc.origin.file(), line, message),
+            None => InputProblem::file(doc.origin.to_string(), message),
         });
     }
     // The documents kept, in order, then the repeats skipped: each document
@@ -492,6 +492,20 @@ mod tests {
         assert_eq!(
             corpus.problems[0].to_string(),
             "in.jsonl:2: duplicate id 'a' (first seen at in.jsonl:1); skipped"
+        );
+    }
+
+    #[test]
+    fn a_duplicate_in_an_array_is_named_by_its_item() {
+        let corpus = read_bytes(
+            "in.json",
+            b"[{\"id\":\"a\",\"text\":\"one\"},\n{\"id\":\"a\",\"text\":\"two\"}]\n",
+            &ReadOptions::default(),
+        );
+        assert_eq!(corpus.documents.len(), 1);
+        assert_eq!(
+            corpus.problems[0].to_string(),
+            "in.json[1]: duplicate id 'a' (first seen at in.json[0]); skipped"
         );
     }
 
