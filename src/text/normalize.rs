@@ -395,6 +395,18 @@ mod tests {
         expected
     }
 
+    #[test]
+    fn a_plain_run_stops_before_punctuation_or_a_second_space() {
+        let run = |bytes: &[u8; 8], pending| plain_prefix(u64::from_le_bytes(*bytes), pending).0;
+        assert_eq!(run(b"Word and", false), 8);
+        assert_eq!(run(b"word, an", false), 4);
+        // The first space is kept (then pending), the second stops it.
+        assert_eq!(run(b"two  spc", false), 4);
+        assert_eq!(run(b" leading", false), 8);
+        assert_eq!(run(b" leading", true), 0);
+        assert_eq!(run(b"line\nend", false), 4);
+    }
+
     /// `text` through [`normalize_lines_into`], after a title.
     fn in_one_pass(text: &str) -> String {
         let mut got = String::from("title");
