@@ -43,15 +43,12 @@ pub fn read(
             .map(|text| html::to_text(&text))
             .unwrap_or_default();
         if id.is_empty() {
-            problems.push(InputProblem::file(
-                at.to_string(),
-                "entry without an id; skipped",
-            ));
+            problems.push(at.problem("entry without an id; skipped"));
             continue;
         }
         if body.is_empty() {
             let message = format!("entry '{id}' has no text; skipped");
-            problems.push(InputProblem::file(at.to_string(), message));
+            problems.push(at.problem(message));
             continue;
         }
         let title = entry

@@ -410,11 +410,7 @@ fn sort_by_id(mut docs: Vec<Document>, problems: &mut Vec<InputProblem>) -> Vec<
             "duplicate id '{}' (first seen at {}); skipped",
             doc.id, first.origin
         );
-        // An array's item or a feed's entry is named by its whole origin.
-        problems.push(match doc.origin.line_number() {
-            Some(line) => InputProblem::line(doc.origin.file(), line, message),
-            None => InputProblem::file(doc.origin.to_string(), message),
-        });
+        problems.push(doc.origin.problem(message));
     }
     // The documents kept, in order, then the repeats skipped: each document
     // is moved in place along its cycle of the permutation, once (no

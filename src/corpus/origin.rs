@@ -4,6 +4,7 @@
 //! million JSON lines would otherwise spend tens of megabytes on copies of
 //! one path.
 
+use crate::error::InputProblem;
 use serde::{Serialize, Serializer};
 use std::fmt;
 use std::sync::Arc;
@@ -63,6 +64,15 @@ impl Origin {
         match self.place {
             Place::Line(line) => Some(line),
             _ => None,
+        }
+    }
+
+    /// A problem with the document read here: at its file and line, or,
+    /// for an array's item or a feed's entry, at its whole origin.
+    pub fn problem(&self, message: impl Into<String>) -> InputProblem {
+        match self.line_number() {
+            Some(line) => InputProblem::line(self.file(), line, message),
+            None => InputProblem::file(self.to_string(), message),
         }
     }
 }

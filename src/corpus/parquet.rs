@@ -17,6 +17,7 @@ use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use std::fs::File;
 use std::path::Path;
+use std::sync::Arc;
 
 /// The columns read, in the order of [`Fields`].
 const COLUMNS: [&str; 6] = ["id", "text", "title", "date", "url", "source"];
@@ -63,6 +64,8 @@ pub fn read(
     let mut docs = Vec::new();
     let mut problems = Vec::new();
     let mut first_row = 1;
+    // One path for every document of the file.
+    let file: Arc<str> = origin.into();
     for batch in reader {
         let batch = match batch {
             Ok(batch) => batch,
@@ -74,7 +77,7 @@ pub fn read(
         };
         if let Err(message) = documents_of_batch(
             &batch,
-            origin,
+            &file,
             first_row,
             options.max_document_bytes,
             &mut docs,
@@ -89,24 +92,22 @@ pub fn read(
 }
 
 /// Reads the documents of one batch of rows whose first is row
-/// `first_row` of `origin`: a row that is no document is a problem naming
+/// `first_row` of `file`: a row that is no document is a problem naming
 /// it; a batch whose columns cannot be read at all is an error.
 pub(crate) fn documents_of_batch(
     batch: &RecordBatch,
-    origin: &str,
+    file: &Arc<str>,
     first_row: usize,
     limit: u64,
     docs: &mut Vec<Document>,
     problems: &mut Vec<InputProblem>,
 ) -> Result<(), String> {
     let columns = Columns::of(batch)?;
-    // One path for every document of the batch.
-    let file: std::sync::Arc<str> = origin.into();
     for row in 0..batch.num_rows() {
         let number = first_row + row;
-        match columns.document(row, limit, &file, number) {
+        match columns.document(row, limit, file, number) {
             Ok(doc) => docs.push(doc),
-            Err(message) => problems.push(InputProblem::line(origin, number, message)),
+            Err(message) => problems.push(InputProblem::line(&**file, number, message)),
         }
     }
     Ok(())
@@ -163,7 +164,7 @@ impl<'a> Columns<'a> {
         &self,
         row: usize,
         limit: u64,
-        file: &std::sync::Arc<str>,
+        file: &Arc<str>,
         number: usize,
     ) -> Result<Document, String> {
         // The text is measured before it is copied.
@@ -217,7 +218,6 @@ fn text_at(array: &dyn Array, row: usize) -> &str {
 pub fn documents_batch(docs: &[&Document]) -> RecordBatch {
     use arrow_array::StringArray;
     use arrow_schema::{Field, Schema};
-    use std::sync::Arc;
     let schema = Arc::new(Schema::new(vec![
         Field::new("id", DataType::Utf8, false),
         Field::new("title", DataType::Utf8, false),
@@ -273,7 +273,6 @@ mod tests {
     use super::*;
     use arrow_array::{Int64Array, StringArray};
     use arrow_schema::{Field, Schema};
-    use std::sync::Arc;
 
     fn file_of(batch: RecordBatch) -> tempfile::NamedTempFile {
         let file = tempfile::NamedTempFile::new().unwrap();

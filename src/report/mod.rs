@@ -232,7 +232,7 @@ pub struct DocumentReport<'a> {
     pub id: &'a str,
     /// Title.
     pub title: &'a str,
-    /// Where it was read from (`path` or `path:line`).
+    /// Where it was read from (`path`, `path:line` or `path[item]`).
     pub origin: &'a Origin,
     /// Date as given, if any.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -174,7 +174,7 @@ pub fn documents(
     let limit = crate::corpus::ReadOptions::default().max_document_bytes;
     crate::corpus::parquet::documents_of_batch(
         batch,
-        origin,
+        &origin.into(),
         first_row,
         limit,
         &mut docs,
